@@ -1,0 +1,141 @@
+//! The database: one connection pool for SQLite or PostgreSQL, chosen at run time by the URL.
+//! All SQL lives under `src/db/` (or a feature's own `db.rs`); every value is bound, never
+//! formatted into SQL text.
+//!
+//! Portable-schema rules. The same query text runs on both backends through sqlx's `Any`
+//! driver, which only carries null, bool, integers, floats, text and blobs (STACK.md section 5):
+//! - ids are `TEXT` holding UUIDs made by the application (v7 for rows, v4 for content);
+//! - timestamps are `BIGINT` unix seconds (UTC), converted in Rust with `time`;
+//! - booleans are `BOOLEAN` columns, written with `.bind(bool)` and read as
+//!   `CAST(col AS INTEGER)` into an `i64` (SQLite returns integers for booleans);
+//! - no `SELECT *`, aggregates are cast (`CAST(SUM(x) AS BIGINT)`), no `now()`, no `ILIKE`;
+//! - placeholders are `$1, $2, …`; `ON CONFLICT … DO UPDATE` and `RETURNING` work on both;
+//! - DDL that differs lives in `migrations/sqlite` and `migrations/postgres`, kept in step:
+//!   the same versions, the same tables and columns.
+
+use std::{fmt, time::Duration};
+
+use anyhow::Context;
+use sqlx::{AnyPool, Executor, any::AnyPoolOptions, migrate::Migrator};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:")
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// The shared pool. Cloning is cheap: clones share the same connections.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // One writer at a time anyway; a few readers run beside it in WAL mode.
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(5));
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work while one connection writes; the busy timeout makes a
+                    // second writer wait instead of failing with SQLITE_BUSY.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options,
+        };
+        let pool = options
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot connect to the {backend} database"))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("cannot run the database migrations")
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A trivial round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    }
+
+    /// Closes every connection; later queries fail at once. Used at shutdown (and by tests).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_is_chosen_by_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+    }
+}

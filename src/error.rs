@@ -1,0 +1,201 @@
+//! One error type for every handler, and the middleware that turns any error response into a
+//! page, an htmx fragment or JSON. Users never see a stack trace or a database message: 5xx
+//! causes go to the log with the request id, the page shows only the id.
+
+use askama::Template;
+use axum::{
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{Html, IntoResponse, Response},
+};
+
+use crate::web::Layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The message an error response carries to the error-page middleware. `None` means "use the
+/// standard text for the status".
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub Option<String>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Self::BadRequest(message) => Some(message.clone()),
+            Self::Database(_) | Self::Internal(_) => {
+                // Inside the request span, so the log line carries the request id.
+                tracing::error!(error = ?self, "request failed");
+                None
+            }
+            Self::NotFound | Self::Forbidden => None,
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}
+
+/// The response for a caught panic: a plain 500 that the middleware dresses as the error page.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    title: &'static str,
+    message: String,
+    request_id: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "errors/_error.html")]
+struct ErrorFragment {
+    title: &'static str,
+    message: String,
+}
+
+fn title_and_message(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("Bad request", "The request could not be understood."),
+        403 => (
+            "Not allowed",
+            "You do not have permission to see this page.",
+        ),
+        404 => (
+            "Page not found",
+            "There is nothing at this address. It may have moved, or the link may be mistyped.",
+        ),
+        405 => (
+            "Method not allowed",
+            "This address does not accept that kind of request.",
+        ),
+        408 => (
+            "Request took too long",
+            "The server gave up waiting. Please try again.",
+        ),
+        413 => (
+            "Too large",
+            "What you sent is larger than the server accepts.",
+        ),
+        415 => (
+            "Unsupported content",
+            "The server cannot read the kind of content sent.",
+        ),
+        422 => ("Invalid input", "Some of what you sent is not valid."),
+        429 => ("Too many requests", "Please wait a moment and try again."),
+        503 => (
+            "Unavailable",
+            "The service is temporarily unavailable. Please try again soon.",
+        ),
+        code if code >= 500 => (
+            "Something went wrong",
+            "An unexpected error stopped this page. It has been logged; please try again.",
+        ),
+        _ => ("Request failed", "The request could not be completed."),
+    }
+}
+
+/// Renders error responses that carry no page of their own: those made by `AppError`, and
+/// bare ones from axum or the tower layers (405, 408, 413, a caught panic). Responses that
+/// already have an HTML or JSON body (a 422 form, an API error) pass through untouched.
+pub async fn render_error_pages(request: Request, next: Next) -> Response {
+    let current_path = request.uri().path().to_owned();
+    let is_htmx = request.headers().contains_key("hx-request");
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let message = response.extensions().get::<ErrorMessage>().cloned();
+    if message.is_none() && response.headers().contains_key(header::CONTENT_TYPE) {
+        let bare_text = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .is_ok_and(|value| value.starts_with("text/plain"));
+        if !bare_text {
+            return response;
+        }
+    }
+
+    let (title, standard) = title_and_message(status);
+    let message = message
+        .and_then(|m| m.0)
+        .unwrap_or_else(|| standard.to_owned());
+    let body = if current_path.starts_with("/api/") {
+        let json =
+            serde_json::json!({ "error": { "status": status.as_u16(), "message": message } });
+        let mut body = axum::Json(json).into_response();
+        *body.status_mut() = status;
+        body
+    } else if is_htmx {
+        render(ErrorFragment { title, message }, status)
+    } else {
+        let page = ErrorPage {
+            layout: Layout::new(current_path),
+            status: status.as_u16(),
+            title,
+            message,
+            request_id: request_id.filter(|_| status.is_server_error()),
+        };
+        render(page, status)
+    };
+
+    // Keep the original headers that still mean something (Allow, Retry-After, …).
+    let (mut parts, _) = response.into_parts();
+    let (body_parts, body) = body.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in &body_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+fn render(template: impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "cannot render the error page");
+            let text = HeaderValue::from_static("text/plain; charset=utf-8");
+            (
+                status,
+                [(header::CONTENT_TYPE, text)],
+                "Something went wrong.",
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Groundwork: a self-hostable, server-rendered learning platform for backend skills.
+//!
+//! The folder tree is the architecture: shared plumbing at the top level, one folder per feature.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod web;
+
+mod home;
+mod ops;

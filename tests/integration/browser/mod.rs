@@ -1,0 +1,3 @@
+//! Browser tests: real Chromium, real clicks, axe-core accessibility checks.
+
+mod home;

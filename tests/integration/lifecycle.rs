@@ -1,0 +1,212 @@
+//! The process around the router: the real binary, start-up, graceful shutdown, panics.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use axum::{Router, routing::get};
+use groundwork::{app, config::Config};
+use reqwest::StatusCode;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    net::TcpListener,
+    process::{Child, Command},
+};
+
+use crate::support::{Page, TestApp};
+
+/// The built `groundwork` binary, started with a fresh data directory and port 0.
+struct RunningBinary {
+    child: Child,
+    address: String,
+}
+
+impl RunningBinary {
+    async fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_groundwork"));
+        command
+            .env_clear()
+            .env("GROUNDWORK_ADDR", "127.0.0.1:0")
+            .env("GROUNDWORK_DATA_DIR", data_dir)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        let mut child = command.spawn().expect("the binary starts");
+
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let wait_for_address = async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some((_, address)) = line.split_once("listening on ") {
+                    return address.trim().to_owned();
+                }
+            }
+            panic!("the binary exited before listening");
+        };
+        let address = tokio::time::timeout(Duration::from_secs(30), wait_for_address)
+            .await
+            .expect("the binary listens within 30 s");
+        // Keep draining the log so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { child, address }
+    }
+
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("still running").to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(sent.success());
+        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("exits within 10 s of SIGTERM")
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_binary_creates_its_sqlite_file_serves_the_home_page_and_exits_0_on_sigterm() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let binary = RunningBinary::start(&data_dir.path().join("nested"), None).await;
+
+    let response = reqwest::get(format!("{}/", binary.address)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        Page::from(response).await.text("h1"),
+        "Learn how the backend really works."
+    );
+    assert!(
+        data_dir.path().join("nested/groundwork.db").is_file(),
+        "the SQLite file exists"
+    );
+
+    let status = binary.terminate().await;
+    assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_same_page_on_postgres() {
+    let Some(database) = TestApp::postgres().await else {
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    let url = database.db_url();
+    let binary = RunningBinary::start(data_dir.path(), Some(&url)).await;
+
+    let response = reqwest::get(format!("{}/", binary.address)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        Page::from(response).await.text("h1"),
+        "Learn how the backend really works."
+    );
+    assert!(
+        !data_dir.path().join("groundwork.db").exists(),
+        "no SQLite file on PostgreSQL"
+    );
+
+    assert!(binary.terminate().await.success());
+}
+
+#[tokio::test]
+async fn migrate_runs_the_migrations_and_exits() {
+    let data_dir = tempfile::tempdir().unwrap();
+
+    let status = Command::new(env!("CARGO_BIN_EXE_groundwork"))
+        .arg("migrate")
+        .env_clear()
+        .env("GROUNDWORK_DATA_DIR", data_dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .unwrap();
+
+    assert!(status.success());
+    assert!(data_dir.path().join("groundwork.db").is_file());
+}
+
+/// The production layers around the real routes plus one test route.
+async fn serve_with_extra_route(
+    extra: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> (String, tokio::task::JoinHandle<anyhow::Result<()>>, TestApp) {
+    let app = TestApp::sqlite().await;
+    let config = Config::for_data_dir(app.data_dir.path().to_owned());
+    let state = app::AppState::new(config.clone(), app.db.clone());
+    let router = app::with_layers(extra.merge(app::routes(state)), &config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(app::serve_until(listener, router, shutdown));
+    (address, server, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_requests_in_flight_finish() {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let slow = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            "finished"
+        }),
+    );
+    let (address, server, _app) = serve_with_extra_route(slow, async {
+        stopped.await.ok();
+    })
+    .await;
+
+    let in_flight = tokio::spawn(reqwest::get(format!("{address}/slow")));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(()).unwrap();
+
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "finished");
+    let result = tokio::time::timeout(Duration::from_secs(5), server).await;
+    assert!(
+        matches!(result, Ok(Ok(Ok(())))),
+        "the server stops cleanly: {result:?}"
+    );
+    assert!(
+        reqwest::get(format!("{address}/healthz")).await.is_err(),
+        "no longer accepting"
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_handler_gets_the_500_page_and_the_server_lives_on() {
+    let boom = Router::new().route(
+        "/boom",
+        get(|| async {
+            panic!("a bug");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    );
+    let (address, _server, _app) = serve_with_extra_route(boom, std::future::pending()).await;
+
+    let response = reqwest::get(format!("{address}/boom")).await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = response.text().await.unwrap();
+    assert!(
+        !body.contains("a bug"),
+        "the panic message stays in the log"
+    );
+    let page = Page::parse(&body);
+    assert_eq!(page.text("h1"), "Something went wrong");
+    assert_eq!(
+        page.text("main code"),
+        request_id,
+        "the page gives the reference"
+    );
+    let after = reqwest::get(format!("{address}/healthz")).await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+}
