@@ -19,21 +19,31 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{config::Config, db::Db, error, home, ops, web};
+use crate::{
+    account, admin, auth,
+    config::Config,
+    db::{Db, session_store::DbSessionStore},
+    error, home, learning,
+    mail::Mailer,
+    ops, web,
+};
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
+    pub mailer: Mailer,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Self {
-        Self {
+    /// Fails only on invalid mail settings.
+    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: Mailer::from_config(&config)?,
             config: Arc::new(config),
             db,
-        }
+        })
     }
 }
 
@@ -45,14 +55,17 @@ impl FromRef<AppState> for Db {
 
 /// The whole application: every route, wrapped in every layer.
 pub fn router(state: AppState) -> Router {
-    let config = Arc::clone(&state.config);
-    with_layers(routes(state), &config)
+    with_layers(routes(state.clone()), &state)
 }
 
 /// Every route, in one place; each feature contributes its own `router()`.
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(learning::router())
+        .merge(admin::router())
         .merge(ops::router())
         .route("/static/{*name}", get(web::assets::serve))
         .fallback(|| async { error::AppError::NotFound })
@@ -60,21 +73,34 @@ pub fn routes(state: AppState) -> Router {
 }
 
 /// The layers every request passes through: ids, tracing, security headers, compression,
-/// error pages, timeout, body limit and panic recovery.
-pub fn with_layers(routes: Router, config: &Config) -> Router {
+/// sessions, error pages, body limit, CSRF checks, timeout and panic recovery.
+pub fn with_layers(routes: Router, state: &AppState) -> Router {
+    let config = &state.config;
+    // Layers wrap what is above them: the last one added is the first to see a request.
     let mut app = routes
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout(),
         ))
-        .layer(middleware::from_fn(error::render_error_pages))
+        .layer(middleware::from_fn(auth::csrf::protect))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ))
+        .layer(auth::session::layer(
+            DbSessionStore::new(state.db.clone()),
+            config,
+        ))
         .layer(axum_htmx::AutoVaryLayer)
         .layer(CompressionLayer::new());
     for header in web::security::headers() {
         app = app.layer(header);
+    }
+    if config.secure_cookies {
+        app = app.layer(web::security::strict_transport_security());
     }
     app.layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -1,6 +1,6 @@
 //! The command line: `groundwork [serve]`, `groundwork migrate`.
 
-use std::io::IsTerminal;
+use std::{io::IsTerminal, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -8,8 +8,9 @@ use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::{
     app::{self, AppState},
+    auth,
     config::{Config, LogFormat},
-    db::Db,
+    db::{Db, session_store::DbSessionStore},
 };
 
 #[derive(Debug, Parser)]
@@ -26,12 +27,27 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Run the migrations, then serve the web application (the default).
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Shown on the site; defaults to the part of the email before the @.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
 }
 
 pub fn init_tracing(config: &Config) {
@@ -65,20 +81,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
 
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Migrate => {
             tracing::info!(backend = %db.backend(), "migrations are up to date");
             db.close().await;
             Ok(())
         }
+        Command::Admin(AdminCommand::Create {
+            email,
+            display_name,
+        }) => {
+            let result = create_admin(&db, &email, display_name).await;
+            db.close().await;
+            result
+        }
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
-            let state = AppState::new(config, db.clone());
+            if !auth::any_admin(&db).await? {
+                print_setup_link(&db, &config, listener.local_addr()?).await?;
+            }
+            let sessions = DbSessionStore::new(db.clone());
+            let cleanup = tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(600));
+                loop {
+                    every.tick().await;
+                    if let Err(error) = sessions.delete_expired().await {
+                        tracing::warn!(%error, "cannot delete expired sessions");
+                    }
+                }
+            });
+            let state = AppState::new(config, db.clone())?;
             let result = app::serve(listener, state).await;
+            cleanup.abort();
             db.close().await;
             result
         }
     }
+}
+
+/// With no admin yet, the operator gets a one-time link to create one in the browser.
+async fn print_setup_link(db: &Db, config: &Config, bound: SocketAddr) -> anyhow::Result<()> {
+    let token = auth::create_setup_token(db).await?;
+    let base = match &config.public_url {
+        Some(_) => config.public_url(),
+        None => format!("http://{bound}"),
+    };
+    println!(
+        "\nNo administrator account exists yet. Create the first one in your browser (link valid for 1 hour, usable once):\n\n    {base}/setup/{token}\n\nor from the command line:\n\n    groundwork admin create --email you@example.com\n"
+    );
+    Ok(())
+}
+
+async fn create_admin(db: &Db, email: &str, display_name: Option<String>) -> anyhow::Result<()> {
+    let display_name =
+        display_name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for {email} (input is shown; pipe it in to hide it): ");
+    }
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let email = auth::create_admin(db, email, &display_name, password).await?;
+    println!("Administrator {email} created. Log in at /login.");
+    Ok(())
 }

@@ -49,6 +49,86 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GROUNDWORK_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+
+    /// The address users reach this site at, for links in e-mails and the set-up link.
+    /// Default: `http://` + the listening address.
+    #[arg(long, env = "GROUNDWORK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Set behind https: session cookies become `Secure` with the `__Host-` prefix, and
+    /// responses carry Strict-Transport-Security.
+    #[arg(
+        long,
+        env = "GROUNDWORK_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
+    pub secure_cookies: bool,
+
+    /// Learners are logged out after this many minutes without a request.
+    #[arg(long, env = "GROUNDWORK_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60, global = true)]
+    pub session_idle_minutes: u64,
+
+    /// Learners must log in again this many hours after logging in, active or not.
+    #[arg(long, env = "GROUNDWORK_SESSION_MAX_HOURS", default_value_t = 30 * 24, global = true)]
+    pub session_max_hours: u64,
+
+    /// Idle timeout for editors and admins, whose sessions can change content and accounts.
+    #[arg(
+        long,
+        env = "GROUNDWORK_STAFF_SESSION_IDLE_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub staff_session_idle_minutes: u64,
+
+    /// Absolute timeout for editors and admins.
+    #[arg(
+        long,
+        env = "GROUNDWORK_STAFF_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub staff_session_max_hours: u64,
+
+    /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry
+    /// (the one the proxy added) instead of the connection. Only set it when a proxy always
+    /// sets that header, or clients could choose their address.
+    #[arg(
+        long,
+        env = "GROUNDWORK_TRUST_FORWARDED_FOR",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_forwarded_for: bool,
+
+    /// Admins must turn on two-factor authentication before they can use admin pages.
+    #[arg(
+        long,
+        env = "GROUNDWORK_REQUIRE_ADMIN_2FA",
+        default_value_t = false,
+        global = true
+    )]
+    pub require_admin_2fa: bool,
+
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://…:465` (TLS) or `smtp://host:25?tls=none`.
+    /// Unset: mail is written as .eml files into `<data dir>/outbox` and logged.
+    #[arg(
+        long,
+        env = "GROUNDWORK_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail.
+    #[arg(
+        long,
+        env = "GROUNDWORK_MAIL_FROM",
+        default_value = "Groundwork <groundwork@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -69,6 +149,18 @@ impl Config {
         }
     }
 
+    /// Base URL for absolute links, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
@@ -83,6 +175,16 @@ impl Config {
             log_format: LogFormat::Text,
             request_timeout_secs: 30,
             max_body_bytes: 8 * 1024 * 1024,
+            public_url: None,
+            secure_cookies: false,
+            session_idle_minutes: 7 * 24 * 60,
+            session_max_hours: 30 * 24,
+            staff_session_idle_minutes: 60,
+            staff_session_max_hours: 12,
+            trust_forwarded_for: false,
+            require_admin_2fa: false,
+            smtp_url: None,
+            mail_from: "Groundwork <groundwork@localhost>".into(),
         }
     }
 }

@@ -4,13 +4,14 @@
 
 use askama::Template;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
-    response::{Html, IntoResponse, Response},
+    response::{Html, IntoResponse, Redirect, Response},
 };
+use tower_sessions::Session;
 
-use crate::web::Layout;
+use crate::{app::AppState, web::Layout};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -20,6 +21,21 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     BadRequest(String),
+    /// Not logged in: 303 to the login page, which brings the user back to `next`.
+    #[error("login required")]
+    LoginRequired { next: Option<String> },
+    /// An admin page while admins must use 2FA and this one has not turned it on.
+    #[error("two-factor authentication required")]
+    TwoFactorRequired,
+    #[error("cross-site request or missing CSRF token")]
+    CsrfRejected,
+    #[error("too many attempts")]
+    TooManyRequests { minutes: i64 },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// A link that worked once and no longer does (used or expired tokens).
+    #[error("{0}")]
+    Gone(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -32,6 +48,11 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::LoginRequired { .. } | Self::TwoFactorRequired => StatusCode::SEE_OTHER,
+            Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Gone(_) => StatusCode::GONE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -46,18 +67,45 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = match &self {
-            Self::BadRequest(message) => Some(message.clone()),
+            Self::LoginRequired { next } => {
+                let location = match next {
+                    Some(next) => format!("/login?next={}", urlencode(next)),
+                    None => "/login".to_owned(),
+                };
+                return Redirect::to(&location).into_response();
+            }
+            Self::TwoFactorRequired => return Redirect::to("/settings/two-factor").into_response(),
+            Self::CsrfRejected => Some(
+                "This form could not be accepted: it expired, or it was not sent from a \
+                 Groundwork page. Go back, reload the page and try again."
+                    .to_owned(),
+            ),
+            Self::TooManyRequests { minutes } => Some(format!(
+                "Too many attempts. Try again in {minutes} minute{}.",
+                if *minutes == 1 { "" } else { "s" }
+            )),
+            Self::BadRequest(message) | Self::Gone(message) => Some(message.clone()),
             Self::Database(_) | Self::Internal(_) => {
                 // Inside the request span, so the log line carries the request id.
                 tracing::error!(error = ?self, "request failed");
                 None
             }
-            Self::NotFound | Self::Forbidden => None,
+            Self::NotFound | Self::Forbidden | Self::PayloadTooLarge => None,
         };
         let mut response = status.into_response();
+        if let Self::TooManyRequests { minutes } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(minutes * 60));
+        }
         response.extensions_mut().insert(ErrorMessage(message));
         response
     }
+}
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// The response for a caught panic: a plain 500 that the middleware dresses as the error page.
@@ -127,8 +175,13 @@ fn title_and_message(status: StatusCode) -> (&'static str, &'static str) {
 /// Renders error responses that carry no page of their own: those made by `AppError`, and
 /// bare ones from axum or the tower layers (405, 408, 413, a caught panic). Responses that
 /// already have an HTML or JSON body (a 422 form, an API error) pass through untouched.
-pub async fn render_error_pages(request: Request, next: Next) -> Response {
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let current_path = request.uri().path().to_owned();
+    let session = request.extensions().get::<Session>().cloned();
     let is_htmx = request.headers().contains_key("hx-request");
     let request_id = request
         .headers()
@@ -138,6 +191,14 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
 
     let response = next.run(request).await;
     let status = response.status();
+    if is_htmx && status.is_redirection() {
+        // htmx would follow a redirect inside the swap target; make it a full navigation.
+        if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+            let mut response = StatusCode::OK.into_response();
+            response.headers_mut().insert("hx-redirect", location);
+            return response;
+        }
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
@@ -164,8 +225,12 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     } else if is_htmx {
         render(ErrorFragment { title, message }, status)
     } else {
+        let layout = match &session {
+            Some(session) => Layout::build(session, &state, &current_path, false).await,
+            None => Ok(Layout::new(current_path)),
+        };
         let page = ErrorPage {
-            layout: Layout::new(current_path),
+            layout: layout.unwrap_or_default(),
             status: status.as_u16(),
             title,
             message,

@@ -3,11 +3,16 @@
 //! The folder tree is the architecture: shared plumbing at the top level, one folder per feature.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod web;
 
+mod account;
+mod admin;
 mod home;
+mod learning;
 mod ops;

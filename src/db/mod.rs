@@ -13,6 +13,8 @@
 //! - DDL that differs lives in `migrations/sqlite` and `migrations/postgres`, kept in step:
 //!   the same versions, the same tables and columns.
 
+pub mod session_store;
+
 use std::{fmt, time::Duration};
 
 use anyhow::Context;

@@ -74,9 +74,9 @@ struct HomePage {
     topics: &'static [Topic],
 }
 
-async fn home() -> HomePage {
+async fn home(layout: Layout) -> HomePage {
     HomePage {
-        layout: Layout::new("/"),
+        layout,
         topics: TOPICS,
     }
 }

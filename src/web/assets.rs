@@ -7,11 +7,12 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 use axum::{
-    extract::{Path, RawQuery},
+    extract::RawQuery,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 
+use super::Path;
 use crate::error::AppError;
 
 struct Asset {

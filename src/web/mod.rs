@@ -1,7 +1,10 @@
-//! Web plumbing shared by every feature: embedded static files, the page layout, security headers.
+//! Web plumbing shared by every feature: embedded static files, the page layout, security
+//! headers, and extractors with friendly rejections.
 
 pub mod assets;
+pub mod form;
 pub mod layout;
 pub mod security;
 
+pub use form::{FieldErrors, Form, Path, Query};
 pub use layout::Layout;

@@ -31,3 +31,11 @@ pub fn headers() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
         ),
     ]
 }
+
+/// Behind https (secure cookies on), browsers are told to use https only, for a year.
+pub fn strict_transport_security() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    )
+}

@@ -4,6 +4,7 @@ use std::{path::Path, process::Stdio, time::Duration};
 
 use axum::{Router, routing::get};
 use groundwork::{app, config::Config};
+
 use reqwest::StatusCode;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
@@ -132,8 +133,8 @@ async fn serve_with_extra_route(
 ) -> (String, tokio::task::JoinHandle<anyhow::Result<()>>, TestApp) {
     let app = TestApp::sqlite().await;
     let config = Config::for_data_dir(app.data_dir.path().to_owned());
-    let state = app::AppState::new(config.clone(), app.db.clone());
-    let router = app::with_layers(extra.merge(app::routes(state)), &config);
+    let state = app::AppState::new(config, app.db.clone()).unwrap();
+    let router = app::with_layers(extra.merge(app::routes(state.clone())), &state);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(app::serve_until(listener, router, shutdown));

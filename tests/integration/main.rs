@@ -3,7 +3,12 @@
 
 mod support;
 
+mod accounts;
 mod browser;
+mod first_admin;
 mod lifecycle;
 mod ops;
 mod pages;
+mod password_reset;
+mod settings;
+mod two_factor;

@@ -1,3 +1,4 @@
 //! Browser tests: real Chromium, real clicks, axe-core accessibility checks.
 
+mod accounts;
 mod home;

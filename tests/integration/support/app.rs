@@ -1,6 +1,10 @@
 //! [`TestApp`]: the production router served on 127.0.0.1:0 with a fresh database.
 
-use std::{net::SocketAddr, sync::Once};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Once},
+    time::Duration,
+};
 
 use groundwork::{
     app::{self, AppState},
@@ -10,12 +14,15 @@ use groundwork::{
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 
+use super::Page;
+
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub db: Db,
-    /// Keeps cookies, never follows redirects (tests assert them).
+    /// Keeps cookies (in `cookies`), never follows redirects (tests assert them).
     pub client: reqwest::Client,
+    pub cookies: Arc<reqwest::cookie::Jar>,
     pub data_dir: TempDir,
     // Dropped last: removes the PostgreSQL database after everything else let go of it.
     _postgres: Option<PostgresDatabase>,
@@ -23,7 +30,12 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        Self::spawn(None, None).await
+        Self::spawn(None, None, |_| {}).await
+    }
+
+    /// On SQLite, with settings changed by `configure`.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn(None, None, configure).await
     }
 
     /// `None` only where `TEST_DATABASE_URL` is unset outside CI, with a notice on stderr.
@@ -31,13 +43,18 @@ impl TestApp {
         let admin_url = postgres_admin_url()?;
         let database = PostgresDatabase::create(admin_url).await;
         let url = database.url.clone();
-        Some(Self::spawn(Some(url), Some(database)).await)
+        Some(Self::spawn(Some(url), Some(database), |_| {}).await)
     }
 
-    async fn spawn(database_url: Option<String>, postgres: Option<PostgresDatabase>) -> Self {
+    async fn spawn(
+        database_url: Option<String>,
+        postgres: Option<PostgresDatabase>,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         let mut config = Config::for_data_dir(data_dir.path().to_owned());
         config.database_url = database_url;
+        configure(&mut config);
 
         let db = Db::connect(&config.database_url())
             .await
@@ -47,18 +64,16 @@ impl TestApp {
             .await
             .expect("a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let router = app::router(AppState::new(config, db.clone()));
+        let router = app::router(AppState::new(config, db.clone()).expect("valid settings"));
         tokio::spawn(app::serve_until(listener, router, std::future::pending()));
 
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        let client = client_with(cookies.clone());
         Self {
             address,
             db,
             client,
+            cookies,
             data_dir,
             _postgres: postgres,
         }
@@ -86,6 +101,127 @@ impl TestApp {
             .await
             .expect("request sent")
     }
+
+    /// The CSRF token of this client's session, read from a form page.
+    pub async fn csrf_token(&self) -> String {
+        let page = Page::from(self.get("/password-reset").await).await;
+        page.attrs("input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .expect("a CSRF field")
+    }
+
+    /// Posts a form as a browser would: with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn register(&self, email: &str, name: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/register",
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn logout(&self) -> reqwest::Response {
+        self.post_form("/logout", &[]).await
+    }
+
+    /// The session cookie's value, if the client has one.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.cookies.cookies(&self.address.parse().unwrap())?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("groundwork="))
+            .map(str::to_owned)
+    }
+
+    /// Another visitor of the same running app and database, with its own cookies. (Its
+    /// database guard is not copied: the original keeps the database alive.)
+    pub fn client_only(app: &TestApp) -> TestApp {
+        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        TestApp {
+            address: app.address.clone(),
+            db: app.db.clone(),
+            client: client_with(cookies.clone()),
+            cookies,
+            data_dir: tempfile::tempdir().unwrap(),
+            _postgres: None,
+        }
+    }
+
+    /// A second browser: same app, no cookies.
+    pub fn new_client(&self) -> reqwest::Client {
+        client_with(Arc::new(reqwest::cookie::Jar::default()))
+    }
+
+    /// A client that presents `cookie` as its session cookie.
+    pub fn client_with_session(&self, cookie: &str) -> reqwest::Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(
+            &format!("groundwork={cookie}; Path=/"),
+            &self.address.parse().unwrap(),
+        );
+        client_with(jar)
+    }
+
+    /// Waits (up to 5 s) for the mails in the outbox to number `count`; returns them all, with
+    /// quoted-printable soft line breaks undone so links read whole.
+    pub async fn outbox(&self, count: usize) -> Vec<String> {
+        let dir = self.data_dir.path().join("outbox");
+        for _ in 0..100 {
+            let mut mails: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.path())
+                        .map(|path| {
+                            let text = std::fs::read_to_string(&path).unwrap_or_default();
+                            (path, text)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if mails.len() >= count {
+                mails.sort();
+                return mails
+                    .into_iter()
+                    .map(|(_, text)| text.replace("=\r\n", "").replace("=3D", "="))
+                    .collect();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} mail(s) in the outbox");
+    }
+}
+
+fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The server named by `TEST_DATABASE_URL`, which must let us create databases.

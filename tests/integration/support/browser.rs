@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -96,6 +96,80 @@ impl Browser {
             .set_window_size(width, 800)
             .await
             .expect("window resized");
+    }
+
+    /// Types into the input with this id (clearing it first).
+    pub async fn fill(&self, id: &str, text: &str) {
+        let input = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("no #{id}"));
+        input.clear().await.expect("input cleared");
+        input.send_keys(text).await.expect("typed");
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing matches {css}"))
+            .click()
+            .await
+            .expect("clicked");
+    }
+
+    /// Waits (up to 10 s) for an element matching `css`, and returns its text.
+    pub async fn wait_for(&self, css: &str) -> String {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("{css} did not appear"));
+        element.text().await.unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) until the browser is at `path` (after a click that navigates).
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.path().await != path {
+            assert!(
+                Instant::now() < deadline,
+                "still at {} instead of {path}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, now.
+    pub async fn text(&self, css: &str) -> String {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("no {css}"));
+        element.text().await.unwrap_or_default()
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |found| found.len())
+    }
+
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("a URL")
+            .path()
+            .to_owned()
     }
 
     /// Runs JavaScript in the page and returns its value.

@@ -1,0 +1,545 @@
+//! Register, log in (password, then a TOTP or recovery code when 2FA is on), log out, and
+//! the first admin's set-up link.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{ConnectInfo, FromRequestParts, State},
+    http::{StatusCode, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{
+    DisplayName, Email, db, password, session, throttle, tokens, two_factor,
+    user::{MaybeUser, Role, User},
+};
+use crate::{
+    app::AppState,
+    db::Db,
+    error::AppError,
+    web::{FieldErrors, Form, Layout, Path, Query},
+};
+
+/// Where to go after logging in when no (safe) `next` was given.
+const HOME: &str = "/dashboard";
+/// A password step older than this must be redone before the code step.
+const PENDING_LOGIN_SECONDS: i64 = 5 * 60;
+const PENDING_LOGIN: &str = "pending_login";
+const SETUP_LINK_HOURS: i64 = 1;
+
+/// The client's IP address, for throttling: the connection's peer, or the address the
+/// trusted reverse proxy appended to `X-Forwarded-For`.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if state.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(str::trim)
+                .rfind(|entry| !entry.is_empty());
+            if let Some(address) = forwarded {
+                return Ok(Self(address.to_owned()));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(
+                || "unknown".to_owned(),
+                |ConnectInfo(addr)| addr.ip().to_string(),
+            );
+        Ok(Self(peer))
+    }
+}
+
+// --- register -----------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    email: String,
+    display_name: String,
+    password: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/register.html")]
+struct RegisterPage {
+    layout: Layout,
+    form: RegisterForm,
+    errors: FieldErrors,
+}
+
+pub async fn register_form(
+    layout: Layout,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, AppError> {
+    if user.is_some() {
+        return Ok(Redirect::to(HOME).into_response());
+    }
+    let layout = layout.with_csrf(&session).await?;
+    Ok(RegisterPage {
+        layout,
+        form: RegisterForm::default(),
+        errors: FieldErrors::default(),
+    }
+    .into_response())
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(&form.email));
+    let name = errors.check("display_name", DisplayName::parse(&form.display_name));
+    if let Some(problem) = password::problem(&form.password, &[&form.email, &form.display_name]) {
+        errors.add("password", problem);
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Ok(invalid(RegisterPage {
+            layout: layout.with_csrf(&session).await?,
+            form,
+            errors,
+        }));
+    };
+
+    let hash = password::hash(form.password.clone()).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let inserted = db::insert_user(
+        state.db.pool(),
+        db::NewUser {
+            id: &id,
+            email: email.as_str(),
+            display_name: name.as_str(),
+            password_hash: &hash,
+            role: Role::Learner,
+            now: session::now(),
+        },
+    )
+    .await;
+    if let Err(error) = inserted {
+        if is_unique_violation(&error) {
+            errors.add(
+                "email",
+                "An account with this email already exists. Log in instead?",
+            );
+            return Ok(invalid(RegisterPage {
+                layout: layout.with_csrf(&session).await?,
+                form,
+                errors,
+            }));
+        }
+        return Err(error.into());
+    }
+    let user = db::get_user(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    session::log_in(&session, &user, &state.config).await?;
+    tracing::info!(user_id = %user.id, "registered");
+    Ok(Redirect::to(HOME).into_response())
+}
+
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Invalid input: the form again with its errors and input, status 422.
+pub fn invalid(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+// --- log in -------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    code: String,
+    next: String,
+}
+
+/// The password step passed; the code step is still to come.
+#[derive(Debug, Serialize, Deserialize)]
+struct PendingLogin {
+    user_id: String,
+    next: String,
+    at: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: String,
+    /// The code step (second factor) rather than email and password.
+    code_step: bool,
+    errors: FieldErrors,
+}
+
+pub async fn login_form(
+    layout: Layout,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    let next = session::safe_next(&query.next).unwrap_or_default();
+    if user.is_some() {
+        return Ok(Redirect::to(if next.is_empty() { HOME } else { &next }).into_response());
+    }
+    let layout = layout.with_csrf(&session).await?;
+    Ok(LoginPage {
+        layout,
+        email: String::new(),
+        next,
+        code_step: false,
+        errors: FieldErrors::default(),
+    }
+    .into_response())
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    layout: Layout,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let layout = layout.with_csrf(&session).await?;
+    let next = session::safe_next(&form.next).unwrap_or_default();
+    let pending = session::get::<PendingLogin>(&session, PENDING_LOGIN).await?;
+    if let Some(pending) = pending.filter(|_| form.password.is_empty()) {
+        return second_step(&state, &session, layout, &address, pending, &form.code).await;
+    }
+
+    let page = |layout, errors| LoginPage {
+        layout,
+        email: form.email.trim().to_owned(),
+        next: next.clone(),
+        code_step: false,
+        errors,
+    };
+    let mut errors = FieldErrors::default();
+    if form.email.trim().is_empty() {
+        errors.add("email", "Enter your email address.");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password.");
+    }
+    if !errors.is_empty() {
+        return Ok(invalid(page(layout, errors)));
+    }
+    if let Some(minutes) = throttle::check(&state.db, &form.email, &address).await? {
+        return Err(AppError::TooManyRequests { minutes });
+    }
+
+    let user = db::get_user_by_email(&state.db, form.email.trim()).await?;
+    let hash = user.as_ref().map(|user| user.password_hash.clone());
+    let password_ok = password::verify(form.password.clone(), hash).await?;
+    let user = match user {
+        Some(user) if password_ok && user.active => user,
+        Some(user) if password_ok => {
+            tracing::info!(user_id = %user.id, "login refused: account deactivated");
+            errors.add(
+                "email",
+                "This account is deactivated. Contact an administrator.",
+            );
+            return Ok(invalid(page(layout, errors)));
+        }
+        _ => {
+            throttle::record_failure(&state.db, &form.email, &address).await?;
+            // One message for "no such account" and "wrong password": no enumeration.
+            errors.add("password", "The email or password is not correct.");
+            return Ok(invalid(page(layout, errors)));
+        }
+    };
+
+    if user.has_two_factor() {
+        let pending = PendingLogin {
+            user_id: user.id.clone(),
+            next: next.clone(),
+            at: session::now(),
+        };
+        session::insert(&session, PENDING_LOGIN, &pending).await?;
+        let page = LoginPage {
+            layout,
+            email: String::new(),
+            next,
+            code_step: true,
+            errors,
+        };
+        return Ok(page.into_response());
+    }
+    finish_login(&state, &session, &user, &form.email, &next).await
+}
+
+async fn second_step(
+    state: &AppState,
+    session: &Session,
+    layout: Layout,
+    address: &str,
+    pending: PendingLogin,
+    code: &str,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let user = db::get_user(&state.db, &pending.user_id).await?;
+    let Some(user) =
+        user.filter(|user| user.active && session::now() - pending.at < PENDING_LOGIN_SECONDS)
+    else {
+        session::remove::<PendingLogin>(session, PENDING_LOGIN).await?;
+        errors.add("email", "That took too long. Please log in again.");
+        let page = LoginPage {
+            layout,
+            email: String::new(),
+            next: pending.next,
+            code_step: false,
+            errors,
+        };
+        return Ok(invalid(page));
+    };
+    let code_page = |layout, errors| LoginPage {
+        layout,
+        email: String::new(),
+        next: pending.next.clone(),
+        code_step: true,
+        errors,
+    };
+    if code.trim().is_empty() {
+        errors.add(
+            "code",
+            "Enter the 6-digit code from your authenticator app, or a recovery code.",
+        );
+        return Ok(invalid(code_page(layout, errors)));
+    }
+    if let Some(minutes) = throttle::check(&state.db, &user.email, address).await? {
+        return Err(AppError::TooManyRequests { minutes });
+    }
+    if !second_factor_ok(&state.db, &user, code).await? {
+        throttle::record_failure(&state.db, &user.email, address).await?;
+        errors.add(
+            "code",
+            "That code is not valid. Codes change every 30 seconds, and each works once.",
+        );
+        return Ok(invalid(code_page(layout, errors)));
+    }
+    finish_login(state, session, &user, &user.email, &pending.next).await
+}
+
+/// A current TOTP code not used before, or an unused recovery code (then spent).
+async fn second_factor_ok(db: &Db, user: &User, code: &str) -> Result<bool, AppError> {
+    let Some(secret) = &user.totp_secret else {
+        return Ok(false);
+    };
+    if two_factor::looks_like_recovery_code(code) {
+        let hash = two_factor::hash_recovery_code(code);
+        return Ok(db::use_recovery_code(db, &user.id, &hash, session::now()).await?);
+    }
+    match two_factor::check(secret, &user.email, code) {
+        Some(step) => Ok(db::use_totp_step(db, &user.id, step).await?),
+        None => Ok(false),
+    }
+}
+
+async fn finish_login(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    email: &str,
+    next: &str,
+) -> Result<Response, AppError> {
+    throttle::record_success(&state.db, email).await?;
+    session::log_in(session, user, &state.config).await?;
+    tracing::info!(user_id = %user.id, "logged in");
+    let target =
+        if state.config.require_admin_2fa && user.role == Role::Admin && !user.has_two_factor() {
+            session::flash(
+                session,
+                "Administrators must turn on two-factor authentication first.",
+            )
+            .await?;
+            "/settings/two-factor"
+        } else if next.is_empty() {
+            HOME
+        } else {
+            next
+        };
+    Ok(Redirect::to(target).into_response())
+}
+
+pub async fn logout(session: Session) -> Result<Redirect, AppError> {
+    session::log_out(&session).await?;
+    Ok(Redirect::to("/"))
+}
+
+// --- first admin --------------------------------------------------------------------------
+
+/// Makes a one-time set-up link token (valid for an hour) for the first admin account.
+pub async fn create_setup_token(db: &Db) -> anyhow::Result<String> {
+    let token = tokens::random_token();
+    let now = session::now();
+    db::insert_token(
+        db.pool(),
+        &tokens::hash(&token),
+        "admin_setup",
+        None,
+        now,
+        now + SETUP_LINK_HOURS * 3600,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Creates an admin account (the command line's `admin create`); returns the normalized email.
+pub async fn create_admin(
+    db: &Db,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let name = DisplayName::parse(display_name).map_err(anyhow::Error::msg)?;
+    if let Some(problem) = password::problem(password, &[email.as_str(), name.as_str()]) {
+        anyhow::bail!("password: {problem}");
+    }
+    let hash = password::hash(password.to_owned()).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let new_user = db::NewUser {
+        id: &id,
+        email: email.as_str(),
+        display_name: name.as_str(),
+        password_hash: &hash,
+        role: Role::Admin,
+        now: session::now(),
+    };
+    match db::insert_user(db.pool(), new_user).await {
+        Err(error) if is_unique_violation(&error) => {
+            anyhow::bail!("an account with this email already exists")
+        }
+        other => other
+            .map(|()| email.as_str().to_owned())
+            .map_err(Into::into),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/setup.html")]
+struct SetupPage {
+    layout: Layout,
+    token: String,
+    form: RegisterForm,
+    errors: FieldErrors,
+}
+
+const SETUP_LINK_DEAD: &str = "This set-up link has expired or was already used. Restart the \
+     server for a new one, or use `groundwork admin create`.";
+
+async fn setup_link_is_live(db: &Db, token: &str) -> Result<bool, AppError> {
+    let live = db::find_live_token(db, &tokens::hash(token), "admin_setup", session::now()).await?;
+    Ok(live.is_some() && !db::any_admin(db).await?)
+}
+
+pub async fn setup_form(
+    State(state): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    if !setup_link_is_live(&state.db, &token).await? {
+        return Err(AppError::Gone(SETUP_LINK_DEAD.into()));
+    }
+    let layout = layout.with_csrf(&session).await?;
+    Ok(SetupPage {
+        layout,
+        token,
+        form: RegisterForm::default(),
+        errors: FieldErrors::default(),
+    }
+    .into_response())
+}
+
+pub async fn setup(
+    State(state): State<AppState>,
+    session: Session,
+    layout: Layout,
+    Path(token): Path<String>,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    if !setup_link_is_live(&state.db, &token).await? {
+        return Err(AppError::Gone(SETUP_LINK_DEAD.into()));
+    }
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(&form.email));
+    let name = errors.check("display_name", DisplayName::parse(&form.display_name));
+    if let Some(problem) = password::problem(&form.password, &[&form.email, &form.display_name]) {
+        errors.add("password", problem);
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        let layout = layout.with_csrf(&session).await?;
+        return Ok(invalid(SetupPage {
+            layout,
+            token,
+            form,
+            errors,
+        }));
+    };
+
+    let hash = password::hash(form.password.clone()).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = session::now();
+    let mut tx = state.db.pool().begin().await?;
+    // Spending the token and creating the admin happen together or not at all.
+    if !db::spend_token(&mut *tx, &tokens::hash(&token), "admin_setup", now).await? {
+        return Err(AppError::Gone(SETUP_LINK_DEAD.into()));
+    }
+    let new_user = db::NewUser {
+        id: &id,
+        email: email.as_str(),
+        display_name: name.as_str(),
+        password_hash: &hash,
+        role: Role::Admin,
+        now,
+    };
+    if let Err(error) = db::insert_user(&mut *tx, new_user).await {
+        if is_unique_violation(&error) {
+            errors.add("email", "An account with this email already exists.");
+            let layout = layout.with_csrf(&session).await?;
+            return Ok(invalid(SetupPage {
+                layout,
+                token,
+                form,
+                errors,
+            }));
+        }
+        return Err(error.into());
+    }
+    tx.commit().await?;
+
+    let user = db::get_user(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    session::log_in(&session, &user, &state.config).await?;
+    tracing::info!(user_id = %user.id, "first admin created through the set-up link");
+    Ok(Redirect::to(HOME).into_response())
+}

@@ -1,0 +1,45 @@
+//! Accounts: registration, login (with optional TOTP), logout, sessions, CSRF, throttling,
+//! roles, first-admin set-up and password reset.
+
+pub mod csrf;
+pub(crate) mod db;
+mod fields;
+mod handlers;
+pub mod password;
+mod reset;
+pub mod session;
+mod throttle;
+pub mod tokens;
+pub mod two_factor;
+mod user;
+
+use axum::{Router, routing::get};
+
+pub use db::{any_admin, get_user};
+pub use fields::{DisplayName, Email};
+pub use handlers::{ClientAddress, create_admin, create_setup_token, invalid, is_unique_violation};
+pub use user::{CurrentUser, MaybeUser, Role, User};
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/register",
+            get(handlers::register_form).post(handlers::register),
+        )
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", axum::routing::post(handlers::logout))
+        .route(
+            "/setup/{token}",
+            get(handlers::setup_form).post(handlers::setup),
+        )
+        .route(
+            "/password-reset",
+            get(reset::request_form).post(reset::request),
+        )
+        .route(
+            "/password-reset/{token}",
+            get(reset::new_password_form).post(reset::new_password),
+        )
+}

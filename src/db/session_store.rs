@@ -1,0 +1,122 @@
+//! tower-sessions records in our own `sessions` table, on whichever backend the pool uses.
+//!
+//! Ours rather than tower-sessions-sqlx-store because it (a) runs on the one `Any` pool and
+//! (b) copies the user id into a column, so all of a user's sessions can be ended in one
+//! statement: after a password change, deactivation or deletion.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+    session_store::{Error, Result},
+};
+
+use super::Db;
+
+/// The session key holding the logged-in user's id; copied into the `user_id` column.
+pub const USER_ID: &str = "user_id";
+
+#[derive(Debug, Clone)]
+pub struct DbSessionStore {
+    db: Db,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Removes expired records; run periodically.
+    pub async fn delete_expired(&self) -> sqlx::Result<u64> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(self.db.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn backend(error: impl std::fmt::Display) -> Error {
+    Error::Backend(error.to_string())
+}
+
+fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
+    let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+    let user_id = record
+        .data
+        .get(USER_ID)
+        .and_then(|value| value.as_str())
+        .map(str::to_owned);
+    Ok((data, user_id, record.expiry_date.unix_timestamp()))
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        let (data, user_id, expires_at) = columns(record)?;
+        // A collision of 128-bit random ids is next to impossible; still, never overwrite.
+        loop {
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(record.id.to_string())
+            .bind(user_id.clone())
+            .bind(data.clone())
+            .bind(expires_at)
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        // UPDATE, not upsert: a session ended elsewhere (logout, password change) while this
+        // request ran must stay ended.
+        let (data, user_id, expires_at) = columns(record)?;
+        sqlx::query("UPDATE sessions SET user_id = $2, data = $3, expires_at = $4 WHERE id = $1")
+            .bind(record.id.to_string())
+            .bind(user_id)
+            .bind(data)
+            .bind(expires_at)
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id.to_string())
+        .bind(now)
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(backend)?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Record {
+            id: *id,
+            data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
+            expiry_date: OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
