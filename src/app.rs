@@ -20,12 +20,12 @@ use tower_http::{
 };
 
 use crate::{
-    account, admin, auth,
+    account, admin, auth, catalog,
     config::Config,
     db::{Db, session_store::DbSessionStore},
     error, home, learning,
     mail::Mailer,
-    ops, web,
+    ops, search, web,
 };
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
@@ -64,7 +64,9 @@ pub fn routes(state: AppState) -> Router {
         .merge(home::router())
         .merge(auth::router())
         .merge(account::router())
+        .merge(catalog::router())
         .merge(learning::router())
+        .merge(search::router())
         .merge(admin::router())
         .merge(ops::router())
         .route("/static/{*name}", get(web::assets::serve))

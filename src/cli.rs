@@ -10,6 +10,7 @@ use crate::{
     app::{self, AppState},
     auth,
     config::{Config, LogFormat},
+    content,
     db::{Db, session_store::DbSessionStore},
 };
 
@@ -33,6 +34,13 @@ pub enum Command {
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Import a curriculum folder (upsert by UUID, in one transaction) and report the changes.
+    Import {
+        /// The folder, in the format of content/README.md.
+        dir: std::path::PathBuf,
+    },
+    /// Export the curriculum in the database to a new or empty folder.
+    Export { dir: std::path::PathBuf },
     /// Manage administrator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -87,6 +95,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::Import { dir } => {
+            let result = import_dir(&db, &dir).await;
+            db.close().await;
+            result
+        }
+        Command::Export { dir } => {
+            let result = async {
+                let tree = content::files::to_tree(&content::export(&db).await?)?;
+                content::write_dir(&dir, &tree)?;
+                println!("Exported {} files to {}", tree.len(), dir.display());
+                Ok(())
+            }
+            .await;
+            db.close().await;
+            result
+        }
         Command::Admin(AdminCommand::Create {
             email,
             display_name,
@@ -99,6 +123,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
+            if let Some(report) = content::import_bundled_if_empty(&db).await? {
+                tracing::info!("imported the bundled curriculum:\n{report}");
+            }
             if !auth::any_admin(&db).await? {
                 print_setup_link(&db, &config, listener.local_addr()?).await?;
             }
@@ -119,6 +146,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
     }
+}
+
+async fn import_dir(db: &Db, dir: &std::path::Path) -> anyhow::Result<()> {
+    let tree = content::read_dir(dir)?;
+    let curriculum = content::files::parse(&tree).map_err(|problems| {
+        anyhow::anyhow!(
+            "{} is not valid curriculum:\n  {}",
+            dir.display(),
+            problems.join("\n  ")
+        )
+    })?;
+    let report = content::import(db, &curriculum).await?;
+    print!("{report}");
+    if report.changed() == 0 {
+        println!("Nothing changed.");
+    }
+    Ok(())
 }
 
 /// With no admin yet, the operator gets a one-time link to create one in the browser.

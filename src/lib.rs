@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod content;
 pub mod db;
 pub mod error;
 pub mod mail;
@@ -13,6 +14,8 @@ pub mod web;
 
 mod account;
 mod admin;
+pub mod catalog;
 mod home;
 mod learning;
 mod ops;
+mod search;

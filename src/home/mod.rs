@@ -2,9 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, routing::get};
+use axum::{Router, extract::State, routing::get};
 
-use crate::{app::AppState, web::Layout};
+use crate::{app::AppState, catalog, error::AppError, web::Layout};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -72,11 +72,13 @@ const TOPICS: &[Topic] = &[
 struct HomePage {
     layout: Layout,
     topics: &'static [Topic],
+    paths: Vec<catalog::PathSummary>,
 }
 
-async fn home(layout: Layout) -> HomePage {
-    HomePage {
+async fn home(State(state): State<AppState>, layout: Layout) -> Result<HomePage, AppError> {
+    Ok(HomePage {
         layout,
         topics: TOPICS,
-    }
+        paths: catalog::published_paths(&state.db).await?,
+    })
 }

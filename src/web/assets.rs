@@ -33,6 +33,7 @@ macro_rules! asset {
 
 static ASSETS: &[Asset] = &[
     asset!("app.css", "text/css; charset=utf-8"),
+    asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("vendor/pico.min.css", "text/css; charset=utf-8"),
     asset!("vendor/htmx.min.js", "text/javascript; charset=utf-8"),

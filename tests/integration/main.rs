@@ -5,10 +5,12 @@ mod support;
 
 mod accounts;
 mod browser;
+mod curriculum;
 mod first_admin;
 mod lifecycle;
 mod ops;
 mod pages;
 mod password_reset;
+mod search;
 mod settings;
 mod two_factor;

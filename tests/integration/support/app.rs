@@ -102,6 +102,14 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Imports the bundled curriculum, as a fresh server start does.
+    pub async fn import_bundled(&self) -> groundwork::content::ImportReport {
+        groundwork::content::import_bundled_if_empty(&self.db)
+            .await
+            .expect("the bundled content imports")
+            .expect("the database was empty")
+    }
+
     /// The CSRF token of this client's session, read from a form page.
     pub async fn csrf_token(&self) -> String {
         let page = Page::from(self.get("/password-reset").await).await;

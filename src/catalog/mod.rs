@@ -1,0 +1,211 @@
+//! Reading the curriculum: the catalogue of paths, a path's outline, a module, a lesson.
+//! Only published content is shown; anything else is a 404, exactly like a missing page.
+
+mod db;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{Router, extract::State, routing::get};
+
+use crate::{
+    app::AppState,
+    error::AppError,
+    web::{Layout, Path},
+};
+
+pub use db::PathSummary;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/paths", get(catalogue))
+        .route("/paths/{path}", get(path_outline))
+        .route("/paths/{path}/{module}", get(module_page))
+        .route("/paths/{path}/{module}/{lesson}", get(lesson_page))
+}
+
+/// The published paths, for the catalogue and the home page.
+pub async fn published_paths(db: &crate::db::Db) -> sqlx::Result<Vec<PathSummary>> {
+    db::list_paths(db).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/paths.html")]
+struct CataloguePage {
+    layout: Layout,
+    paths: Vec<PathSummary>,
+}
+
+async fn catalogue(
+    State(state): State<AppState>,
+    layout: Layout,
+) -> Result<CataloguePage, AppError> {
+    let paths = db::list_paths(&state.db).await?;
+    Ok(CataloguePage { layout, paths })
+}
+
+/// A module with its lessons, as the outline shows it.
+struct ModuleOutline {
+    module: db::ModuleRow,
+    lessons: Vec<db::LessonItem>,
+    prerequisites: Vec<(String, String)>,
+}
+
+/// The path and its outline: two queries, grouped here (no query per module).
+async fn load_outline(
+    state: &AppState,
+    path_slug: &str,
+) -> Result<(PathSummary, Vec<ModuleOutline>), AppError> {
+    let path = db::get_path(&state.db, path_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let modules = db::list_modules(&state.db, &path.id).await?;
+    let mut lessons = db::list_lessons_of_path(&state.db, &path.id).await?;
+    let titles: Vec<(String, String)> = modules
+        .iter()
+        .map(|m| (m.slug.clone(), m.title.clone()))
+        .collect();
+    let outline = modules
+        .into_iter()
+        .map(|module| {
+            let (mine, rest) = lessons
+                .drain(..)
+                .partition(|lesson| lesson.module_id == module.id);
+            lessons = rest;
+            let wanted: Vec<String> =
+                serde_json::from_str(&module.prerequisites).unwrap_or_default();
+            let prerequisites = titles
+                .iter()
+                .filter(|(slug, _)| wanted.contains(slug))
+                .cloned()
+                .collect();
+            ModuleOutline {
+                module,
+                lessons: mine,
+                prerequisites,
+            }
+        })
+        .collect();
+    Ok((path, outline))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/path.html")]
+struct PathPage {
+    layout: Layout,
+    path: PathSummary,
+    modules: Vec<ModuleOutline>,
+}
+
+async fn path_outline(
+    State(state): State<AppState>,
+    layout: Layout,
+    Path(path_slug): Path<String>,
+) -> Result<PathPage, AppError> {
+    let (path, modules) = load_outline(&state, &path_slug).await?;
+    Ok(PathPage {
+        layout,
+        path,
+        modules,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/module.html")]
+struct ModulePage {
+    layout: Layout,
+    path: PathSummary,
+    outline: ModuleOutline,
+    minutes: i64,
+}
+
+async fn module_page(
+    State(state): State<AppState>,
+    layout: Layout,
+    Path((path_slug, module_slug)): Path<(String, String)>,
+) -> Result<ModulePage, AppError> {
+    let (path, modules) = load_outline(&state, &path_slug).await?;
+    let outline = modules
+        .into_iter()
+        .find(|m| m.module.slug == module_slug)
+        .ok_or(AppError::NotFound)?;
+    let minutes = outline
+        .lessons
+        .iter()
+        .map(|lesson| lesson.reading_minutes)
+        .sum();
+    Ok(ModulePage {
+        layout,
+        path,
+        outline,
+        minutes,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/lesson.html")]
+struct LessonPage {
+    layout: Layout,
+    path: PathSummary,
+    module: db::ModuleRow,
+    lesson: db::Lesson,
+    /// The module's lessons, for the sidebar.
+    siblings: Vec<db::LessonItem>,
+    /// 1-based position of this lesson in its module.
+    number: usize,
+    previous: Option<LessonLink>,
+    next: Option<LessonLink>,
+}
+
+/// A neighbouring lesson, possibly in another module.
+struct LessonLink {
+    href: String,
+    title: String,
+}
+
+async fn lesson_page(
+    State(state): State<AppState>,
+    layout: Layout,
+    Path((path_slug, module_slug, lesson_slug)): Path<(String, String, String)>,
+) -> Result<LessonPage, AppError> {
+    let path = db::get_path(&state.db, &path_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let module = db::list_modules(&state.db, &path.id)
+        .await?
+        .into_iter()
+        .find(|module| module.slug == module_slug)
+        .ok_or(AppError::NotFound)?;
+    let lesson = db::get_lesson(&state.db, &module.id, &lesson_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+
+    let in_order = db::list_lessons_of_path(&state.db, &path.id).await?;
+    let index = in_order
+        .iter()
+        .position(|item| item.id == lesson.id)
+        .ok_or(AppError::NotFound)?;
+    let link = |item: &db::LessonItem| LessonLink {
+        href: format!("/paths/{}/{}/{}", path.slug, item.module_slug, item.slug),
+        title: item.title.clone(),
+    };
+    let previous = index.checked_sub(1).map(|i| link(&in_order[i]));
+    let next = in_order.get(index + 1).map(link);
+    let siblings: Vec<db::LessonItem> = in_order
+        .into_iter()
+        .filter(|item| item.module_id == module.id)
+        .collect();
+    let number = siblings
+        .iter()
+        .position(|item| item.id == lesson.id)
+        .map_or(1, |i| i + 1);
+    Ok(LessonPage {
+        layout,
+        path,
+        module,
+        lesson,
+        siblings,
+        number,
+        previous,
+        next,
+    })
+}
