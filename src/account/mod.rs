@@ -186,7 +186,11 @@ async fn update_password(
 }
 
 /// Everything stored about the user, as JSON.
-async fn export(CurrentUser(user): CurrentUser) -> Response {
+async fn export(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, AppError> {
+    let visits = crate::catalog::visits_of(&state, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),
@@ -198,9 +202,10 @@ async fn export(CurrentUser(user): CurrentUser) -> Response {
             "created_at": user.created_at,
             "two_factor_enabled": user.has_two_factor(),
         },
+        "lesson_visits": visits,
     });
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),
             (
@@ -211,7 +216,7 @@ async fn export(CurrentUser(user): CurrentUser) -> Response {
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

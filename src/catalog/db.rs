@@ -135,3 +135,74 @@ pub async fn get_lesson(db: &Db, module_id: &str, slug: &str) -> sqlx::Result<Op
     .fetch_optional(db.pool())
     .await
 }
+
+pub async fn record_visit(db: &Db, user_id: &str, lesson_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO lesson_visits (user_id, lesson_id, visited_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, lesson_id) DO UPDATE SET visited_at = $3",
+    )
+    .bind(user_id)
+    .bind(lesson_id)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map(drop)
+}
+
+/// The learner's most recently opened lesson that is still published, optionally within one
+/// path: where "continue" leads.
+#[derive(Debug, Clone, FromRow)]
+pub struct LastVisit {
+    pub path_slug: String,
+    pub module_slug: String,
+    pub lesson_slug: String,
+    pub lesson_title: String,
+    pub module_title: String,
+    pub visited_at: i64,
+}
+
+impl LastVisit {
+    pub fn href(&self) -> String {
+        format!(
+            "/paths/{}/{}/{}",
+            self.path_slug, self.module_slug, self.lesson_slug
+        )
+    }
+}
+
+pub async fn last_visit(
+    db: &Db,
+    user_id: &str,
+    path_id: Option<&str>,
+) -> sqlx::Result<Option<LastVisit>> {
+    sqlx::query_as(
+        "SELECT p.slug AS path_slug, m.slug AS module_slug, l.slug AS lesson_slug, \
+           l.title AS lesson_title, m.title AS module_title, v.visited_at \
+         FROM lesson_visits v JOIN lessons l ON l.id = v.lesson_id \
+           JOIN modules m ON m.id = l.module_id JOIN paths p ON p.id = m.path_id \
+         WHERE v.user_id = $1 AND ($2 = '' OR p.id = $2) \
+           AND l.published = TRUE AND m.published = TRUE AND p.published = TRUE \
+         ORDER BY v.visited_at DESC, l.id LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(path_id.unwrap_or(""))
+    .fetch_optional(db.pool())
+    .await
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct VisitExport {
+    pub lesson_id: String,
+    pub lesson_title: String,
+    pub visited_at: i64,
+}
+
+pub async fn list_visits(db: &Db, user_id: &str) -> sqlx::Result<Vec<VisitExport>> {
+    sqlx::query_as(
+        "SELECT v.lesson_id, l.title AS lesson_title, v.visited_at FROM lesson_visits v \
+         JOIN lessons l ON l.id = v.lesson_id WHERE v.user_id = $1 ORDER BY v.visited_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}

@@ -9,11 +9,26 @@ use axum::{Router, extract::State, routing::get};
 
 use crate::{
     app::AppState,
+    auth::MaybeUser,
     error::AppError,
     web::{Layout, Path},
 };
 
-pub use db::PathSummary;
+pub use db::{LastVisit, PathSummary, VisitExport};
+
+/// Where the learner left off (in one path, or anywhere).
+pub async fn last_visit(
+    state: &AppState,
+    user_id: &str,
+    path_id: Option<&str>,
+) -> sqlx::Result<Option<LastVisit>> {
+    db::last_visit(&state.db, user_id, path_id).await
+}
+
+/// Every lesson visit of the learner, for their data export.
+pub async fn visits_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<VisitExport>> {
+    db::list_visits(&state.db, user_id).await
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -94,18 +109,26 @@ struct PathPage {
     layout: Layout,
     path: PathSummary,
     modules: Vec<ModuleOutline>,
+    /// The learner's last lesson in this path, for "continue where you left off".
+    resume: Option<LastVisit>,
 }
 
 async fn path_outline(
     State(state): State<AppState>,
     layout: Layout,
+    MaybeUser(user): MaybeUser,
     Path(path_slug): Path<String>,
 ) -> Result<PathPage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
+    let resume = match &user {
+        Some(user) => db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
+        None => None,
+    };
     Ok(PathPage {
         layout,
         path,
         modules,
+        resume,
     })
 }
 
@@ -165,6 +188,7 @@ struct LessonLink {
 async fn lesson_page(
     State(state): State<AppState>,
     layout: Layout,
+    MaybeUser(user): MaybeUser,
     Path((path_slug, module_slug, lesson_slug)): Path<(String, String, String)>,
 ) -> Result<LessonPage, AppError> {
     let path = db::get_path(&state.db, &path_slug)
@@ -178,6 +202,10 @@ async fn lesson_page(
     let lesson = db::get_lesson(&state.db, &module.id, &lesson_slug)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(user) = &user {
+        let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        db::record_visit(&state.db, &user.id, &lesson.id, now_ms).await?;
+    }
 
     let in_order = db::list_lessons_of_path(&state.db, &path.id).await?;
     let index = in_order

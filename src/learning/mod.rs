@@ -2,9 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, routing::get};
+use axum::{Router, extract::State, routing::get};
 
-use crate::{app::AppState, auth::CurrentUser, web::Layout};
+use crate::{app::AppState, auth::CurrentUser, catalog, error::AppError, web::Layout};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/dashboard", get(dashboard))
@@ -16,12 +16,20 @@ struct DashboardPage {
     layout: Layout,
     display_name: String,
     two_factor: bool,
+    resume: Option<catalog::LastVisit>,
+    paths: Vec<catalog::PathSummary>,
 }
 
-async fn dashboard(layout: Layout, CurrentUser(user): CurrentUser) -> DashboardPage {
-    DashboardPage {
+async fn dashboard(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+) -> Result<DashboardPage, AppError> {
+    Ok(DashboardPage {
         layout,
         display_name: user.display_name.clone(),
         two_factor: user.has_two_factor(),
-    }
+        resume: catalog::last_visit(&state, &user.id, None).await?,
+        paths: catalog::published_paths(&state.db).await?,
+    })
 }

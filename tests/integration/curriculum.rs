@@ -15,6 +15,7 @@ db_tests! {
     a_lesson_page_has_its_outline_reading_time_and_neighbours,
     unpublished_content_is_404_for_learners,
     markdown_with_script_or_event_handlers_renders_without_them,
+    a_learner_can_continue_where_they_left_off,
 }
 
 async fn a_fresh_start_has_the_bundled_path_with_all_its_content(app: TestApp) {
@@ -274,4 +275,39 @@ async fn the_import_command_reports_no_changes_the_second_time() {
         "{second}"
     );
     assert!(second.contains("Nothing changed."), "{second}");
+}
+
+async fn a_learner_can_continue_where_they_left_off(app: TestApp) {
+    app.import_bundled().await;
+    let anonymous = Page::from(app.get(PATH).await).await;
+    assert_eq!(anonymous.texts("main a[role=button]"), ["Start the path"]);
+    app.register("ada@example.com", "Ada", crate::accounts::PASSWORD)
+        .await;
+    let lesson = format!("{PATH}/databases-and-data-modeling/schema-design");
+    app.get(&format!("{PATH}/how-backends-work/what-the-backend-does"))
+        .await;
+    app.get(&lesson).await;
+
+    let dashboard = Page::from(app.get("/dashboard").await).await;
+    let outline = Page::from(app.get(PATH).await).await;
+
+    assert_eq!(
+        dashboard.attrs(".resume a", "href"),
+        std::slice::from_ref(&lesson)
+    );
+    assert_eq!(
+        outline.attrs(".resume a", "href"),
+        std::slice::from_ref(&lesson)
+    );
+    let export: serde_json::Value = app.get("/settings/export").await.json().await.unwrap();
+    assert_eq!(export["lesson_visits"].as_array().unwrap().len(), 2);
+
+    let other = TestApp::client_only(&app);
+    other
+        .register("grace@example.com", "Grace", crate::accounts::PASSWORD)
+        .await;
+    let theirs = Page::from(other.get("/dashboard").await).await;
+    assert_eq!(theirs.count(".resume"), 0, "visits are per learner");
+    let export: serde_json::Value = other.get("/settings/export").await.json().await.unwrap();
+    assert_eq!(export["lesson_visits"].as_array().unwrap().len(), 0);
 }
