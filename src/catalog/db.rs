@@ -79,6 +79,17 @@ pub async fn list_modules(db: &Db, path_id: &str) -> sqlx::Result<Vec<ModuleRow>
     .await
 }
 
+pub async fn get_module(db: &Db, path_id: &str, slug: &str) -> sqlx::Result<Option<ModuleRow>> {
+    sqlx::query_as(
+        "SELECT m.id, m.slug, m.title, m.summary, m.position, m.prerequisites, 0 AS question_count \
+         FROM modules m WHERE m.path_id = $1 AND m.slug = $2 AND m.published = TRUE",
+    )
+    .bind(path_id)
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await
+}
+
 /// A lesson as listed in outlines, in reading order across the path.
 #[derive(Debug, Clone, FromRow)]
 pub struct LessonItem {

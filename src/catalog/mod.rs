@@ -194,10 +194,8 @@ async fn lesson_page(
     let path = db::get_path(&state.db, &path_slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let module = db::list_modules(&state.db, &path.id)
+    let module = db::get_module(&state.db, &path.id, &module_slug)
         .await?
-        .into_iter()
-        .find(|module| module.slug == module_slug)
         .ok_or(AppError::NotFound)?;
     let lesson = db::get_lesson(&state.db, &module.id, &lesson_slug)
         .await?

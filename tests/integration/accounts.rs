@@ -453,3 +453,39 @@ async fn when_admins_must_use_two_factor_an_admin_without_it_is_sent_to_set_it_u
     let login = app.login("root@example.com", PASSWORD).await;
     assert_eq!(login.headers()[header::LOCATION], "/settings/two-factor");
 }
+
+#[tokio::test]
+async fn many_failures_from_one_address_throttle_it_across_accounts() {
+    let app = TestApp::sqlite().await;
+
+    for n in 0..30 {
+        let response = app
+            .login(&format!("user{n}@example.com"), "wrong password here")
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {n}"
+        );
+    }
+    let next = app
+        .login("someone-else@example.com", "wrong password here")
+        .await;
+
+    assert_eq!(next.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_session_older_than_its_absolute_lifetime_is_ended() {
+    let app = TestApp::sqlite_with(|config| config.session_max_hours = 0).await;
+
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let dashboard = app.get("/dashboard").await;
+
+    assert_eq!(dashboard.status(), StatusCode::SEE_OTHER);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+}

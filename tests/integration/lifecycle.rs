@@ -211,3 +211,64 @@ async fn a_panicking_handler_gets_the_500_page_and_the_server_lives_on() {
     let after = reqwest::get(format!("{address}/healthz")).await.unwrap();
     assert_eq!(after.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_request_slower_than_the_timeout_gets_a_408_page() {
+    let app = TestApp::sqlite().await;
+    let mut config = Config::for_data_dir(app.data_dir.path().to_owned());
+    config.request_timeout_secs = 1;
+    let state = app::AppState::new(config, app.db.clone()).unwrap();
+    let slow = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "too late"
+        }),
+    );
+    let router = app::with_layers(slow.merge(app::routes(state.clone())), &state);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(app::serve_until(listener, router, std::future::pending()));
+
+    let response = reqwest::get(format!("{address}/slow")).await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(
+        Page::from(response).await.text("h1"),
+        "Request took too long"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_a_413_page() {
+    let app = TestApp::sqlite_with(|config| config.max_body_bytes = 1024).await;
+    let token = app.csrf_token().await;
+    let big = "x".repeat(4096);
+
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("csrf_token", token.as_str()), ("email", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(Page::from(response).await.text("h1"), "Too large");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_clients_that_accept_gzip() {
+    let app = TestApp::sqlite().await;
+
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}

@@ -3,3 +3,4 @@
 mod accounts;
 mod home;
 mod reading;
+mod search;
