@@ -131,8 +131,17 @@ async fn serve_with_extra_route(
     extra: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> (String, tokio::task::JoinHandle<anyhow::Result<()>>, TestApp) {
+    serve_configured_with_extra_route(extra, shutdown, |_| {}).await
+}
+
+async fn serve_configured_with_extra_route(
+    extra: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    configure: impl FnOnce(&mut Config),
+) -> (String, tokio::task::JoinHandle<anyhow::Result<()>>, TestApp) {
     let app = TestApp::sqlite().await;
-    let config = Config::for_data_dir(app.data_dir.path().to_owned());
+    let mut config = Config::for_data_dir(app.data_dir.path().to_owned());
+    configure(&mut config);
     let state = app::AppState::new(config, app.db.clone()).unwrap();
     let router = app::with_layers(extra.merge(app::routes(state.clone())), &state);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -214,10 +223,6 @@ async fn a_panicking_handler_gets_the_500_page_and_the_server_lives_on() {
 
 #[tokio::test]
 async fn a_request_slower_than_the_timeout_gets_a_408_page() {
-    let app = TestApp::sqlite().await;
-    let mut config = Config::for_data_dir(app.data_dir.path().to_owned());
-    config.request_timeout_secs = 1;
-    let state = app::AppState::new(config, app.db.clone()).unwrap();
     let slow = Router::new().route(
         "/slow",
         get(|| async {
@@ -225,10 +230,11 @@ async fn a_request_slower_than_the_timeout_gets_a_408_page() {
             "too late"
         }),
     );
-    let router = app::with_layers(slow.merge(app::routes(state.clone())), &state);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(app::serve_until(listener, router, std::future::pending()));
+    let (address, _server, _app) =
+        serve_configured_with_extra_route(slow, std::future::pending(), |config| {
+            config.request_timeout_secs = 1;
+        })
+        .await;
 
     let response = reqwest::get(format!("{address}/slow")).await.unwrap();
 
