@@ -16,6 +16,6 @@ mod account;
 mod admin;
 pub mod catalog;
 mod home;
-mod learning;
+pub mod learning;
 mod ops;
 mod search;

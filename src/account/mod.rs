@@ -191,6 +191,7 @@ async fn export(
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, AppError> {
     let visits = crate::catalog::visits_of(&state, &user.id).await?;
+    let completions = crate::learning::completions_of(&state, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),
@@ -203,6 +204,7 @@ async fn export(
             "two_factor_enabled": user.has_two_factor(),
         },
         "lesson_visits": visits,
+        "lesson_completions": completions,
     });
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok((

@@ -217,3 +217,30 @@ pub async fn list_visits(db: &Db, user_id: &str) -> sqlx::Result<Vec<VisitExport
     .fetch_all(db.pool())
     .await
 }
+
+/// A published lesson's ids, found by its address.
+#[derive(Debug, Clone, FromRow)]
+pub struct LessonIds {
+    pub lesson_id: String,
+    pub module_id: String,
+    pub path_id: String,
+}
+
+pub async fn find_lesson(
+    db: &Db,
+    path: &str,
+    module: &str,
+    lesson: &str,
+) -> sqlx::Result<Option<LessonIds>> {
+    sqlx::query_as(
+        "SELECT l.id AS lesson_id, m.id AS module_id, p.id AS path_id \
+         FROM lessons l JOIN modules m ON m.id = l.module_id JOIN paths p ON p.id = m.path_id \
+         WHERE p.slug = $1 AND m.slug = $2 AND l.slug = $3 \
+           AND p.published = TRUE AND m.published = TRUE AND l.published = TRUE",
+    )
+    .bind(path)
+    .bind(module)
+    .bind(lesson)
+    .fetch_optional(db.pool())
+    .await
+}

@@ -7,10 +7,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{Router, extract::State, routing::get};
 
+use std::collections::HashSet;
+
 use crate::{
     app::AppState,
     auth::MaybeUser,
     error::AppError,
+    learning::{self, Completion},
     web::{Layout, Path},
 };
 
@@ -23,6 +26,30 @@ pub async fn last_visit(
     path_id: Option<&str>,
 ) -> sqlx::Result<Option<LastVisit>> {
     db::last_visit(&state.db, user_id, path_id).await
+}
+
+/// The published lesson at this address.
+pub async fn find_lesson(
+    state: &AppState,
+    path: &str,
+    module: &str,
+    lesson: &str,
+) -> sqlx::Result<Option<db::LessonIds>> {
+    db::find_lesson(&state.db, path, module, lesson).await
+}
+
+/// The ids of a module's published lessons, in order.
+pub async fn lesson_ids_of_module(
+    state: &AppState,
+    path_id: &str,
+    module_id: &str,
+) -> sqlx::Result<Vec<String>> {
+    let lessons = db::list_lessons_of_path(&state.db, path_id).await?;
+    Ok(lessons
+        .into_iter()
+        .filter(|l| l.module_id == module_id)
+        .map(|l| l.id)
+        .collect())
 }
 
 /// Every lesson visit of the learner, for their data export.
@@ -111,6 +138,23 @@ struct PathPage {
     modules: Vec<ModuleOutline>,
     /// The learner's last lesson in this path, for "continue where you left off".
     resume: Option<LastVisit>,
+    /// Lessons the learner finished (empty when logged out).
+    done: HashSet<String>,
+    logged_in: bool,
+}
+
+impl PathPage {
+    fn is_done(&self, lesson_id: &str) -> bool {
+        self.done.contains(lesson_id)
+    }
+
+    fn done_in(&self, module: &ModuleOutline) -> usize {
+        module
+            .lessons
+            .iter()
+            .filter(|lesson| self.done.contains(&lesson.id))
+            .count()
+    }
 }
 
 async fn path_outline(
@@ -120,15 +164,20 @@ async fn path_outline(
     Path(path_slug): Path<String>,
 ) -> Result<PathPage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
-    let resume = match &user {
-        Some(user) => db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
-        None => None,
+    let (resume, done) = match &user {
+        Some(user) => (
+            db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
+            learning::completed_lessons(&state, &user.id, &path.id).await?,
+        ),
+        None => (None, HashSet::new()),
     };
     Ok(PathPage {
         layout,
         path,
         modules,
         resume,
+        done,
+        logged_in: user.is_some(),
     })
 }
 
@@ -177,6 +226,16 @@ struct LessonPage {
     number: usize,
     previous: Option<LessonLink>,
     next: Option<LessonLink>,
+    /// The progress widget, for a logged-in learner.
+    completion: Option<Completion>,
+    /// Finished lessons of this module, for the outline's check marks.
+    done: HashSet<String>,
+}
+
+impl LessonPage {
+    fn is_done(&self, lesson_id: &str) -> bool {
+        self.done.contains(lesson_id)
+    }
 }
 
 /// A neighbouring lesson, possibly in another module.
@@ -224,6 +283,18 @@ async fn lesson_page(
         .iter()
         .position(|item| item.id == lesson.id)
         .map_or(1, |i| i + 1);
+    let (completion, done) = match &user {
+        Some(user) => {
+            let done = learning::completed_lessons(&state, &user.id, &path.id).await?;
+            let module_lessons: Vec<&str> = siblings.iter().map(|item| item.id.as_str()).collect();
+            let href = format!("/paths/{}/{}/{}", path.slug, module.slug, lesson_slug);
+            (
+                Some(Completion::new(href, &lesson.id, &module_lessons, &done)),
+                done,
+            )
+        }
+        None => (None, HashSet::new()),
+    };
     Ok(LessonPage {
         layout,
         path,
@@ -233,5 +304,7 @@ async fn lesson_page(
         number,
         previous,
         next,
+        completion,
+        done,
     })
 }

@@ -1,13 +1,169 @@
-//! The learner's own pages: the dashboard (progress arrives with the curriculum).
+//! The learner's own progress: lesson completion and the dashboard.
+
+mod db;
+
+use std::collections::HashSet;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, extract::State, routing::get};
+use axum::{
+    Router,
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use axum_htmx::HxRequest;
 
-use crate::{app::AppState, auth::CurrentUser, catalog, error::AppError, web::Layout};
+use crate::{
+    app::AppState,
+    auth::{CurrentUser, session::now},
+    catalog,
+    error::AppError,
+    web::{Layout, Path},
+};
+
+pub use db::CompletionExport;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/dashboard", get(dashboard))
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/paths/{path}/{module}/{lesson}/complete", post(complete))
+        .route(
+            "/paths/{path}/{module}/{lesson}/incomplete",
+            post(incomplete),
+        )
+}
+
+/// The lesson page's progress widget: the done/undo button and the module's bar.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub lesson_href: String,
+    pub done: bool,
+    pub module_done: usize,
+    pub module_total: usize,
+}
+
+/// The lessons of a path the user has finished.
+pub async fn completed_lessons(
+    state: &AppState,
+    user_id: &str,
+    path_id: &str,
+) -> sqlx::Result<HashSet<String>> {
+    Ok(db::completed_in_path(&state.db, user_id, path_id)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Every completion of the user, for their data export.
+pub async fn completions_of(
+    state: &AppState,
+    user_id: &str,
+) -> sqlx::Result<Vec<CompletionExport>> {
+    db::list_completions(&state.db, user_id).await
+}
+
+impl Completion {
+    /// Where the button posts: undo when done, done otherwise.
+    pub fn action(&self) -> String {
+        let verb = if self.done { "incomplete" } else { "complete" };
+        format!("{}/{verb}", self.lesson_href)
+    }
+
+    /// The widget's state, given the module's lesson ids and what the user finished.
+    pub fn new(
+        lesson_href: String,
+        lesson_id: &str,
+        module_lessons: &[&str],
+        done: &HashSet<String>,
+    ) -> Self {
+        Self {
+            lesson_href,
+            done: done.contains(lesson_id),
+            module_done: module_lessons
+                .iter()
+                .filter(|id| done.contains(**id))
+                .count(),
+            module_total: module_lessons.len(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/lesson.html", block = "completion")]
+struct CompletionFragment {
+    layout: Layout,
+    completion: Option<Completion>,
+}
+
+async fn complete(
+    state: State<AppState>,
+    htmx: HxRequest,
+    layout: Layout,
+    user: CurrentUser,
+    Path(address): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    set_done(state, htmx, layout, user, address, true).await
+}
+
+async fn incomplete(
+    state: State<AppState>,
+    htmx: HxRequest,
+    layout: Layout,
+    user: CurrentUser,
+    Path(address): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    set_done(state, htmx, layout, user, address, false).await
+}
+
+/// Marks a lesson done or not done. htmx gets the updated widget; a plain form post is
+/// redirected back to the lesson.
+async fn set_done(
+    State(state): State<AppState>,
+    HxRequest(is_htmx): HxRequest,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+    (path, module, lesson): (String, String, String),
+    done: bool,
+) -> Result<Response, AppError> {
+    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if done {
+        db::insert_completion(&state.db, &user.id, &ids.lesson_id, now()).await?;
+    } else {
+        db::delete_completion(&state.db, &user.id, &ids.lesson_id).await?;
+    }
+    let href = format!("/paths/{path}/{module}/{lesson}");
+    if !is_htmx {
+        return Ok(Redirect::to(&href).into_response());
+    }
+    let finished = completed_lessons(&state, &user.id, &ids.path_id).await?;
+    let module_lessons =
+        catalog::lesson_ids_of_module(&state, &ids.path_id, &ids.module_id).await?;
+    let module_lessons: Vec<&str> = module_lessons.iter().map(String::as_str).collect();
+    let completion = Completion::new(href, &ids.lesson_id, &module_lessons, &finished);
+    Ok(CompletionFragment {
+        layout,
+        completion: Some(completion),
+    }
+    .into_response())
+}
+
+/// A path on the dashboard, with the user's progress through it.
+struct PathProgress {
+    path: catalog::PathSummary,
+    done: i64,
+}
+
+impl PathProgress {
+    fn percent(&self) -> i64 {
+        if self.path.lessons == 0 {
+            0
+        } else {
+            self.done * 100 / self.path.lessons
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -17,7 +173,7 @@ struct DashboardPage {
     display_name: String,
     two_factor: bool,
     resume: Option<catalog::LastVisit>,
-    paths: Vec<catalog::PathSummary>,
+    paths: Vec<PathProgress>,
 }
 
 async fn dashboard(
@@ -25,11 +181,23 @@ async fn dashboard(
     layout: Layout,
     CurrentUser(user): CurrentUser,
 ) -> Result<DashboardPage, AppError> {
+    let done = db::completed_per_path(&state.db, &user.id).await?;
+    let paths = catalog::published_paths(&state.db)
+        .await?
+        .into_iter()
+        .map(|path| {
+            let done = done
+                .iter()
+                .find(|(id, _)| *id == path.id)
+                .map_or(0, |(_, n)| *n);
+            PathProgress { path, done }
+        })
+        .collect();
     Ok(DashboardPage {
         layout,
         display_name: user.display_name.clone(),
         two_factor: user.has_two_factor(),
         resume: catalog::last_visit(&state, &user.id, None).await?,
-        paths: catalog::published_paths(&state.db).await?,
+        paths,
     })
 }

@@ -11,6 +11,7 @@ mod lifecycle;
 mod ops;
 mod pages;
 mod password_reset;
+mod progress;
 mod search;
 mod settings;
 mod two_factor;

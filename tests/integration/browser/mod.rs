@@ -2,5 +2,6 @@
 
 mod accounts;
 mod home;
+mod progress;
 mod reading;
 mod search;

@@ -1,0 +1,76 @@
+//! SQL for a learner's progress. Every query is scoped by the user id it is given, which
+//! always comes from the session, never from the request.
+
+use sqlx::FromRow;
+
+use crate::db::Db;
+
+/// Marks the lesson done; a second call (double click, concurrent request) changes nothing.
+pub async fn insert_completion(
+    db: &Db,
+    user_id: &str,
+    lesson_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, lesson_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(lesson_id)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map(drop)
+}
+
+pub async fn delete_completion(db: &Db, user_id: &str, lesson_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM lesson_completions WHERE user_id = $1 AND lesson_id = $2")
+        .bind(user_id)
+        .bind(lesson_id)
+        .execute(db.pool())
+        .await
+        .map(drop)
+}
+
+/// The published lessons of a path that the user has finished.
+pub async fn completed_in_path(db: &Db, user_id: &str, path_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT c.lesson_id FROM lesson_completions c \
+         JOIN lessons l ON l.id = c.lesson_id JOIN modules m ON m.id = l.module_id \
+         WHERE c.user_id = $1 AND m.path_id = $2 AND l.published = TRUE AND m.published = TRUE",
+    )
+    .bind(user_id)
+    .bind(path_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Finished published lessons per path, for the dashboard.
+pub async fn completed_per_path(db: &Db, user_id: &str) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT m.path_id, COUNT(*) FROM lesson_completions c \
+         JOIN lessons l ON l.id = c.lesson_id JOIN modules m ON m.id = l.module_id \
+         WHERE c.user_id = $1 AND l.published = TRUE AND m.published = TRUE GROUP BY m.path_id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct CompletionExport {
+    pub lesson_id: String,
+    pub lesson_title: String,
+    pub completed_at: i64,
+}
+
+pub async fn list_completions(db: &Db, user_id: &str) -> sqlx::Result<Vec<CompletionExport>> {
+    sqlx::query_as(
+        "SELECT c.lesson_id, l.title AS lesson_title, c.completed_at FROM lesson_completions c \
+         JOIN lessons l ON l.id = c.lesson_id WHERE c.user_id = $1 ORDER BY c.completed_at",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}

@@ -1,0 +1,55 @@
+use crate::{
+    accounts::PASSWORD,
+    support::{Browser, TestApp},
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
+    let app = TestApp::sqlite().await;
+    app.import_bundled().await;
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/register")).await;
+    browser.fill("email", "ada@example.com").await;
+    browser.fill("display_name", "Ada").await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_path("/dashboard").await;
+
+    browser
+        .goto(&app.url("/paths/backend-foundations/how-backends-work/what-the-backend-does"))
+        .await;
+    browser.eval("window.__no_reload = true").await;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('module-progress').value")
+            .await,
+        serde_json::json!(0)
+    );
+    browser.click("#completion button").await;
+    browser.wait_for("#completion .done-note").await;
+
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('module-progress').value")
+            .await,
+        serde_json::json!(1)
+    );
+    assert_eq!(
+        browser.eval("return window.__no_reload === true").await,
+        serde_json::json!(true),
+        "swapped by htmx"
+    );
+    browser.assert_accessible().await;
+
+    // Undo, again in place.
+    browser.click("#completion button").await;
+    browser.wait_for("#completion button:not(.outline)").await;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('module-progress').value")
+            .await,
+        serde_json::json!(0)
+    );
+
+    browser.close().await;
+}

@@ -1,0 +1,165 @@
+//! Learning progress: marking lessons done, progress bars, privacy of progress.
+
+use reqwest::{StatusCode, header};
+
+use crate::{
+    accounts::PASSWORD,
+    support::{Page, TestApp, db_tests},
+};
+
+const LESSON: &str = "/paths/backend-foundations/databases-and-data-modeling/schema-design";
+
+db_tests! {
+    marking_a_lesson_done_without_javascript_moves_every_progress_bar,
+    an_htmx_completion_gets_the_updated_widget,
+    fifty_concurrent_completions_leave_one_row,
+    anonymous_visitors_are_asked_to_log_in_to_track_progress,
+    one_learners_progress_is_invisible_and_untouchable_for_another,
+    unpublished_lessons_cannot_be_completed,
+}
+
+async fn completions(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM lesson_completions")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn marking_a_lesson_done_without_javascript_moves_every_progress_bar(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let before = Page::from(app.get(LESSON).await).await;
+    assert_eq!(before.text("#completion button"), "Mark as done");
+
+    let response = app.post_form(&format!("{LESSON}/complete"), &[]).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], LESSON);
+    let lesson = Page::from(app.get(LESSON).await).await;
+    assert_eq!(lesson.text("#completion button"), "Mark as not done");
+    assert_eq!(lesson.attrs("#module-progress", "value"), ["1"]);
+    assert_eq!(lesson.attrs("#module-progress", "max"), ["4"]);
+    assert_eq!(lesson.count(".lesson-outline li.done"), 1);
+    let outline = Page::from(app.get("/paths/backend-foundations").await).await;
+    assert_eq!(
+        outline.attrs("#progress-databases-and-data-modeling", "value"),
+        ["1"]
+    );
+    let dashboard = Page::from(app.get("/dashboard").await).await;
+    assert_eq!(
+        dashboard.attrs("#path-progress-backend-foundations", "value"),
+        ["1"]
+    );
+    assert!(
+        dashboard
+            .text("label[for=path-progress-backend-foundations]")
+            .starts_with("1 of 53 lessons done")
+    );
+    let export: serde_json::Value = app.get("/settings/export").await.json().await.unwrap();
+    assert_eq!(
+        export["lesson_completions"][0]["lesson_title"],
+        "Schema Design: Keys, Normalization and Constraints"
+    );
+
+    let undo = app.post_form(&format!("{LESSON}/incomplete"), &[]).await;
+    assert_eq!(undo.status(), StatusCode::SEE_OTHER);
+    assert_eq!(completions(&app).await, 0);
+}
+
+async fn an_htmx_completion_gets_the_updated_widget(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let token = app.csrf_token().await;
+
+    let response = app
+        .client
+        .post(app.url(&format!("{LESSON}/complete")))
+        .header("HX-Request", "true")
+        .header("X-CSRF-Token", token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("<html"), "a fragment");
+    let fragment = Page::parse(&body);
+    assert_eq!(
+        fragment.attrs("section#completion form", "hx-post"),
+        [format!("{LESSON}/incomplete")]
+    );
+    assert_eq!(fragment.attrs("#module-progress", "value"), ["1"]);
+}
+
+async fn fifty_concurrent_completions_leave_one_row(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let token = app.csrf_token().await;
+
+    let url = app.url(&format!("{LESSON}/complete"));
+
+    // All fifty in flight at once, each on its own task.
+    let tasks: Vec<_> = (0..50)
+        .map(|_| tokio::spawn(app.client.post(&url).form(&[("csrf_token", &token)]).send()))
+        .collect();
+    for task in tasks {
+        let response = task.await.unwrap().unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    assert_eq!(completions(&app).await, 1);
+}
+
+async fn anonymous_visitors_are_asked_to_log_in_to_track_progress(app: TestApp) {
+    app.import_bundled().await;
+
+    let page = Page::from(app.get(LESSON).await).await;
+    let post = app.post_form(&format!("{LESSON}/complete"), &[]).await;
+
+    assert_eq!(page.count("#completion form"), 0);
+    assert!(page.text("#completion").contains("to track your progress"));
+    assert_eq!(post.status(), StatusCode::SEE_OTHER);
+    assert!(
+        post.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+    assert_eq!(completions(&app).await, 0);
+}
+
+async fn one_learners_progress_is_invisible_and_untouchable_for_another(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    app.post_form(&format!("{LESSON}/complete"), &[]).await;
+    let grace = TestApp::client_only(&app);
+    grace.register("grace@example.com", "Grace", PASSWORD).await;
+
+    let her_lesson = Page::from(grace.get(LESSON).await).await;
+    let undo = grace.post_form(&format!("{LESSON}/incomplete"), &[]).await;
+
+    assert_eq!(her_lesson.attrs("#module-progress", "value"), ["0"]);
+    assert_eq!(undo.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        completions(&app).await,
+        1,
+        "Grace's undo only touches Grace's progress"
+    );
+    let ada_lesson = Page::from(app.get(LESSON).await).await;
+    assert_eq!(ada_lesson.attrs("#module-progress", "value"), ["1"]);
+}
+
+async fn unpublished_lessons_cannot_be_completed(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    sqlx::query("UPDATE lessons SET published = $1 WHERE slug = 'schema-design'")
+        .bind(false)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let response = app.post_form(&format!("{LESSON}/complete"), &[]).await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(completions(&app).await, 0);
+}
