@@ -25,7 +25,7 @@ use crate::{
     db::{Db, session_store::DbSessionStore},
     error, home, learning,
     mail::Mailer,
-    ops, search, web,
+    ops, quiz, search, web,
 };
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
@@ -66,6 +66,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(account::router())
         .merge(catalog::router())
         .merge(learning::router())
+        .merge(quiz::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(ops::router())

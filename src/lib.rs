@@ -18,4 +18,5 @@ pub mod catalog;
 mod home;
 pub mod learning;
 mod ops;
+pub mod quiz;
 mod search;

@@ -192,6 +192,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let visits = crate::catalog::visits_of(&state, &user.id).await?;
     let completions = crate::learning::completions_of(&state, &user.id).await?;
+    let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),
@@ -205,6 +206,7 @@ async fn export(
         },
         "lesson_visits": visits,
         "lesson_completions": completions,
+        "quiz_attempts": attempts,
     });
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok((

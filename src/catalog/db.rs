@@ -244,3 +244,24 @@ pub async fn find_lesson(
     .fetch_optional(db.pool())
     .await
 }
+
+/// A published module's ids and titles, found by its address.
+#[derive(Debug, Clone, FromRow)]
+pub struct ModuleIds {
+    pub module_id: String,
+    pub path_id: String,
+    pub module_title: String,
+    pub path_title: String,
+}
+
+pub async fn find_module(db: &Db, path: &str, module: &str) -> sqlx::Result<Option<ModuleIds>> {
+    sqlx::query_as(
+        "SELECT m.id AS module_id, p.id AS path_id, m.title AS module_title, p.title AS path_title \
+         FROM modules m JOIN paths p ON p.id = m.path_id \
+         WHERE p.slug = $1 AND m.slug = $2 AND p.published = TRUE AND m.published = TRUE",
+    )
+    .bind(path)
+    .bind(module)
+    .fetch_optional(db.pool())
+    .await
+}

@@ -7,13 +7,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{Router, extract::State, routing::get};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::{
     app::AppState,
     auth::MaybeUser,
     error::AppError,
-    learning::{self, Completion},
+    learning::{self, Completion, ModuleState},
+    quiz,
     web::{Layout, Path},
 };
 
@@ -36,6 +37,15 @@ pub async fn find_lesson(
     lesson: &str,
 ) -> sqlx::Result<Option<db::LessonIds>> {
     db::find_lesson(&state.db, path, module, lesson).await
+}
+
+/// The published module at this address.
+pub async fn find_module(
+    state: &AppState,
+    path: &str,
+    module: &str,
+) -> sqlx::Result<Option<db::ModuleIds>> {
+    db::find_module(&state.db, path, module).await
 }
 
 /// The ids of a module's published lessons, in order.
@@ -140,6 +150,8 @@ struct PathPage {
     resume: Option<LastVisit>,
     /// Lessons the learner finished (empty when logged out).
     done: HashSet<String>,
+    /// Best quiz score and whether it passed, per module id.
+    scores: HashMap<String, (i64, bool)>,
     logged_in: bool,
 }
 
@@ -155,6 +167,16 @@ impl PathPage {
             .filter(|lesson| self.done.contains(&lesson.id))
             .count()
     }
+
+    fn state_of(&self, module: &ModuleOutline) -> ModuleState {
+        let quiz = self.scores.get(&module.module.id).copied();
+        ModuleState::of(
+            self.done_in(module),
+            module.lessons.len(),
+            module.module.question_count > 0,
+            quiz,
+        )
+    }
 }
 
 async fn path_outline(
@@ -164,12 +186,13 @@ async fn path_outline(
     Path(path_slug): Path<String>,
 ) -> Result<PathPage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
-    let (resume, done) = match &user {
+    let (resume, done, scores) = match &user {
         Some(user) => (
             db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
             learning::completed_lessons(&state, &user.id, &path.id).await?,
+            quiz::best_scores(&state, &user.id, &path.id).await?,
         ),
-        None => (None, HashSet::new()),
+        None => (None, HashSet::new(), HashMap::new()),
     };
     Ok(PathPage {
         layout,
@@ -177,6 +200,7 @@ async fn path_outline(
         modules,
         resume,
         done,
+        scores,
         logged_in: user.is_some(),
     })
 }
@@ -188,11 +212,20 @@ struct ModulePage {
     path: PathSummary,
     outline: ModuleOutline,
     minutes: i64,
+    /// For a logged-in learner: lessons done, quiz result, and the module's state.
+    progress: Option<ModuleProgress>,
+}
+
+struct ModuleProgress {
+    lessons_done: usize,
+    quiz: Option<(i64, bool)>,
+    state: ModuleState,
 }
 
 async fn module_page(
     State(state): State<AppState>,
     layout: Layout,
+    MaybeUser(user): MaybeUser,
     Path((path_slug, module_slug)): Path<(String, String)>,
 ) -> Result<ModulePage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
@@ -205,11 +238,33 @@ async fn module_page(
         .iter()
         .map(|lesson| lesson.reading_minutes)
         .sum();
+    let progress = match &user {
+        Some(user) => {
+            let done = learning::completed_lessons(&state, &user.id, &path.id).await?;
+            let quiz = quiz::best_scores(&state, &user.id, &path.id)
+                .await?
+                .remove(&outline.module.id);
+            let lessons_done = outline
+                .lessons
+                .iter()
+                .filter(|l| done.contains(&l.id))
+                .count();
+            let has_quiz = outline.module.question_count > 0;
+            let state = ModuleState::of(lessons_done, outline.lessons.len(), has_quiz, quiz);
+            Some(ModuleProgress {
+                lessons_done,
+                quiz,
+                state,
+            })
+        }
+        None => None,
+    };
     Ok(ModulePage {
         layout,
         path,
         outline,
         minutes,
+        progress,
     })
 }
 

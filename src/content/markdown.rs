@@ -259,6 +259,21 @@ fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
     id
 }
 
+/// A one-line text (a quiz choice) as HTML: escaped, with `code` spans. No other Markdown.
+pub fn inline(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<String>()
+}
+
 pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -343,6 +358,14 @@ mod tests {
             rendered.html.contains("footnote-definition"),
             "{}",
             rendered.html
+        );
+    }
+
+    #[test]
+    fn inline_text_is_escaped_with_code_spans() {
+        assert_eq!(
+            inline("Use `<b>` or <i>"),
+            "Use <code>&lt;b&gt;</code> or &lt;i&gt;"
         );
     }
 

@@ -43,6 +43,49 @@ pub struct Completion {
     pub module_total: usize,
 }
 
+/// Where a learner stands in a module. Done means every lesson done and the quiz (if any)
+/// passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleState {
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl ModuleState {
+    pub fn of(
+        lessons_done: usize,
+        lessons: usize,
+        has_quiz: bool,
+        quiz: Option<(i64, bool)>,
+    ) -> Self {
+        let quiz_passed = !has_quiz || quiz.is_some_and(|(_, passed)| passed);
+        if lessons_done == lessons && quiz_passed {
+            Self::Done
+        } else if lessons_done > 0 || quiz.is_some() {
+            Self::InProgress
+        } else {
+            Self::NotStarted
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "Not started",
+            Self::InProgress => "In progress",
+            Self::Done => "Done",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::NotStarted => "state-not-started",
+            Self::InProgress => "state-in-progress",
+            Self::Done => "state-done",
+        }
+    }
+}
+
 /// The lessons of a path the user has finished.
 pub async fn completed_lessons(
     state: &AppState,
@@ -200,4 +243,28 @@ async fn dashboard(
         resume: catalog::last_visit(&state, &user.id, None).await?,
         paths,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModuleState;
+
+    #[test]
+    fn a_module_is_done_when_every_lesson_is_done_and_the_quiz_passed() {
+        assert_eq!(ModuleState::of(0, 3, true, None), ModuleState::NotStarted);
+        assert_eq!(ModuleState::of(1, 3, true, None), ModuleState::InProgress);
+        assert_eq!(
+            ModuleState::of(0, 3, true, Some((40, false))),
+            ModuleState::InProgress
+        );
+        assert_eq!(
+            ModuleState::of(3, 3, true, Some((60, false))),
+            ModuleState::InProgress
+        );
+        assert_eq!(
+            ModuleState::of(3, 3, true, Some((80, true))),
+            ModuleState::Done
+        );
+        assert_eq!(ModuleState::of(3, 3, false, None), ModuleState::Done);
+    }
 }

@@ -12,6 +12,7 @@ mod ops;
 mod pages;
 mod password_reset;
 mod progress;
+pub mod quizzes;
 mod search;
 mod settings;
 mod two_factor;

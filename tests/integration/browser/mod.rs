@@ -3,5 +3,6 @@
 mod accounts;
 mod home;
 mod progress;
+mod quiz;
 mod reading;
 mod search;

@@ -1,0 +1,364 @@
+//! Module quizzes: taking one, grading it on the server, and reviewing an attempt.
+//!
+//! The quiz page never contains the answers: choices are sent as positions, ordering items
+//! are shuffled, and explanations appear only on the results of a submitted attempt.
+
+mod db;
+mod grade;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    extract::State,
+    http::HeaderValue,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use axum_htmx::HxRequest;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    app::AppState,
+    auth::{CurrentUser, session::now},
+    catalog,
+    content::{
+        files::{AnswerKey, QuestionKind},
+        markdown::inline,
+    },
+    error::AppError,
+    web::{Form, Layout, Path},
+};
+
+/// The user's best quiz score per module of a path: module id → (best, passed).
+pub async fn best_scores(
+    state: &AppState,
+    user_id: &str,
+    path_id: &str,
+) -> sqlx::Result<HashMap<String, (i64, bool)>> {
+    let rows = db::best_scores_in_path(&state.db, user_id, path_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(module, best, pass_mark)| (module, (best, best >= pass_mark)))
+        .collect())
+}
+
+/// Every attempt of the user (score, answers), for their data export.
+pub async fn attempts_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
+    let attempts = db::list_attempts(&state.db, user_id).await?;
+    Ok(attempts
+        .into_iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id, "quiz_id": a.quiz_id, "score": a.score, "correct": a.correct,
+                "total": a.total, "passed": a.passed != 0, "created_at": a.created_at,
+                "answers": serde_json::from_str::<serde_json::Value>(&a.answers).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/paths/{path}/{module}/quiz", get(quiz_page).post(submit))
+        .route(
+            "/paths/{path}/{module}/quiz/attempts/{attempt}",
+            get(attempt_page),
+        )
+}
+
+/// A question as the quiz page shows it.
+struct QuestionView {
+    field: String,
+    number: usize,
+    kind: QuestionKind,
+    prompt_html: String,
+    /// (value, label HTML): choices for single/multiple/true-false, shuffled items for ordering.
+    options: Vec<(String, String)>,
+}
+
+impl QuestionView {
+    fn is(&self, kind: &str) -> bool {
+        self.kind.as_str() == kind
+    }
+}
+
+/// Everything the quiz and results pages share about where the quiz is.
+struct QuizContext {
+    path_slug: String,
+    module_slug: String,
+    module_title: String,
+    path_title: String,
+    quiz: db::Quiz,
+    questions: Vec<db::Question>,
+    best: Option<i64>,
+}
+
+impl QuizContext {
+    fn href(&self) -> String {
+        format!("/paths/{}/{}/quiz", self.path_slug, self.module_slug)
+    }
+
+    fn module_href(&self) -> String {
+        format!("/paths/{}/{}", self.path_slug, self.module_slug)
+    }
+}
+
+async fn load(
+    state: &AppState,
+    user_id: &str,
+    path: &str,
+    module: &str,
+) -> Result<QuizContext, AppError> {
+    let ids = catalog::find_module(state, path, module)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let quiz = db::get_quiz(&state.db, &ids.module_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let questions = db::list_questions(&state.db, &quiz.id).await?;
+    let best = db::best_score(&state.db, user_id, &quiz.id).await?;
+    Ok(QuizContext {
+        path_slug: path.to_owned(),
+        module_slug: module.to_owned(),
+        module_title: ids.module_title,
+        path_title: ids.path_title,
+        quiz,
+        questions,
+        best,
+    })
+}
+
+fn key_of(question: &db::Question) -> Result<(QuestionKind, AnswerKey), AppError> {
+    let kind = QuestionKind::parse(&question.kind).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "question {} has kind {}",
+            question.id,
+            question.kind
+        ))
+    })?;
+    let key =
+        serde_json::from_str(&question.answer_key).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((kind, key))
+}
+
+fn view_of(number: usize, question: &db::Question) -> Result<QuestionView, AppError> {
+    let (kind, key) = key_of(question)?;
+    let options = match kind {
+        QuestionKind::Single | QuestionKind::Multiple => key
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), inline(&c.text)))
+            .collect(),
+        QuestionKind::TrueFalse => vec![
+            ("true".into(), "True".into()),
+            ("false".into(), "False".into()),
+        ],
+        QuestionKind::Ordering => {
+            let mut items: Vec<(String, String)> = key
+                .choices
+                .iter()
+                .map(|c| (c.text.clone(), inline(&c.text)))
+                .collect();
+            shuffle(&mut items);
+            if items
+                .iter()
+                .zip(&key.choices)
+                .all(|((value, _), c)| *value == c.text)
+            {
+                items.rotate_left(1); // never show the answer as the starting order
+            }
+            items
+        }
+        QuestionKind::ShortText | QuestionKind::Numeric => Vec::new(),
+    };
+    Ok(QuestionView {
+        field: format!("q{}", question.id),
+        number,
+        kind,
+        prompt_html: question.prompt_html.clone(),
+        options,
+    })
+}
+
+fn shuffle<T>(items: &mut [T]) {
+    for i in (1..items.len()).rev() {
+        let j = (rand::random::<u64>() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quiz/quiz.html")]
+struct QuizPage {
+    layout: Layout,
+    context: QuizContext,
+    questions: Vec<QuestionView>,
+}
+
+async fn quiz_page(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+    Path((path, module)): Path<(String, String)>,
+) -> Result<QuizPage, AppError> {
+    let context = load(&state, &user.id, &path, &module).await?;
+    let questions = context
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, question)| view_of(i + 1, question))
+        .collect::<Result<_, _>>()?;
+    Ok(QuizPage {
+        layout,
+        context,
+        questions,
+    })
+}
+
+/// One answered question, as stored with the attempt.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredAnswer {
+    question_id: String,
+    given: Vec<String>,
+    correct: bool,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    HxRequest(is_htmx): HxRequest,
+    CurrentUser(user): CurrentUser,
+    Path((path, module)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let context = load(&state, &user.id, &path, &module).await?;
+    let mut given: HashMap<&str, Vec<String>> = HashMap::new();
+    for (name, value) in &fields {
+        if let Some(id) = name.strip_prefix('q') {
+            given.entry(id).or_default().push(value.clone());
+        }
+    }
+    let mut answers = Vec::with_capacity(context.questions.len());
+    for question in &context.questions {
+        let (kind, key) = key_of(question)?;
+        let values = given.remove(question.id.as_str()).unwrap_or_default();
+        let correct = grade::is_correct(kind, &key, &values);
+        answers.push(StoredAnswer {
+            question_id: question.id.clone(),
+            given: values,
+            correct,
+        });
+    }
+    let correct = answers.iter().filter(|a| a.correct).count();
+    let score = grade::score(correct, answers.len());
+    let attempt = db::Attempt {
+        id: uuid::Uuid::now_v7().to_string(),
+        quiz_id: context.quiz.id.clone(),
+        correct: correct as i64,
+        total: answers.len() as i64,
+        score,
+        passed: i64::from(score >= context.quiz.pass_mark),
+        answers: serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.into()))?,
+        created_at: now(),
+    };
+    db::insert_attempt(&state.db, &user.id, &attempt).await?;
+    let href = format!("{}/attempts/{}", context.href(), attempt.id);
+    if !is_htmx {
+        return Ok(Redirect::to(&href).into_response());
+    }
+    let best = db::best_score(&state.db, &user.id, &context.quiz.id).await?;
+    let results = results_of(context, attempt, best)?;
+    let mut response = ResultsFragment { results }.into_response();
+    if let Ok(value) = HeaderValue::from_str(&href) {
+        response.headers_mut().insert("hx-push-url", value);
+    }
+    Ok(response)
+}
+
+/// A graded question on the results page.
+struct ResultItem {
+    number: usize,
+    prompt_html: String,
+    correct: bool,
+    given: String,
+    answer: String,
+    explanation_html: String,
+}
+
+struct Results {
+    context: QuizContext,
+    score: i64,
+    correct: i64,
+    total: i64,
+    passed: bool,
+    items: Vec<ResultItem>,
+}
+
+fn results_of(
+    mut context: QuizContext,
+    attempt: db::Attempt,
+    best: Option<i64>,
+) -> Result<Results, AppError> {
+    let stored: Vec<StoredAnswer> =
+        serde_json::from_str(&attempt.answers).map_err(|e| AppError::Internal(e.into()))?;
+    let mut items = Vec::new();
+    for (index, question) in context.questions.iter().enumerate() {
+        let Some(answer) = stored.iter().find(|a| a.question_id == question.id) else {
+            continue;
+        };
+        let (kind, key) = key_of(question)?;
+        items.push(ResultItem {
+            number: index + 1,
+            prompt_html: question.prompt_html.clone(),
+            correct: answer.correct,
+            given: grade::given_answer(kind, &key, &answer.given),
+            answer: grade::correct_answer(kind, &key),
+            explanation_html: question.explanation_html.clone(),
+        });
+    }
+    context.best = best;
+    Ok(Results {
+        context,
+        score: attempt.score,
+        correct: attempt.correct,
+        total: attempt.total,
+        passed: attempt.passed != 0,
+        items,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quiz/results.html")]
+struct ResultsPage {
+    layout: Layout,
+    results: Results,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quiz/results.html", block = "results")]
+struct ResultsFragment {
+    results: Results,
+}
+
+async fn attempt_page(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+    Path((path, module, attempt_id)): Path<(String, String, String)>,
+) -> Result<ResultsPage, AppError> {
+    let context = load(&state, &user.id, &path, &module).await?;
+    let attempt = db::get_attempt(&state.db, &user.id, &attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if attempt.quiz_id != context.quiz.id {
+        return Err(AppError::NotFound);
+    }
+    let best = context.best;
+    Ok(ResultsPage {
+        layout,
+        results: results_of(context, attempt, best)?,
+    })
+}

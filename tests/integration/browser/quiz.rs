@@ -1,0 +1,83 @@
+use serde_json::json;
+
+use crate::{
+    accounts::PASSWORD,
+    quizzes::correct_answers_of,
+    support::{Browser, TestApp},
+};
+
+const MODULE: &str = "/paths/backend-foundations/backend-frameworks";
+
+/// Fills the quiz form like a learner would: ticks, picks and types the given answers.
+const FILL: &str = r#"
+const answers = arguments[0];
+for (const [field, values] of answers) {
+  const inputs = document.querySelectorAll(`[name="${field}"]`);
+  inputs.forEach((input, index) => {
+    if (input.type === "radio" || input.type === "checkbox") input.checked = values.includes(input.value);
+    else if (input.tagName === "SELECT") input.value = values[index] ?? "";
+    else input.value = values[0] ?? "";
+  });
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_finishes_a_module_lessons_and_quiz_and_it_shows_done() {
+    let app = TestApp::sqlite().await;
+    app.import_bundled().await;
+    let answers = correct_answers_of(&app, "backend-frameworks").await;
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/register")).await;
+    browser.fill("email", "ada@example.com").await;
+    browser.fill("display_name", "Ada").await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_path("/dashboard").await;
+
+    // Every lesson of the module, marked done from its page.
+    for lesson in [
+        "routing-and-middleware",
+        "validation-dependencies-and-errors",
+        "comparing-frameworks",
+    ] {
+        browser.goto(&app.url(&format!("{MODULE}/{lesson}"))).await;
+        browser.click("#completion button").await;
+        browser.wait_for("#completion .done-note").await;
+    }
+
+    // The quiz with the first answer left out: one wrong, explained.
+    browser.goto(&app.url(&format!("{MODULE}/quiz"))).await;
+    browser.assert_accessible().await;
+    let mut one_wrong = answers.clone();
+    one_wrong[0].1.clear();
+    browser
+        .client
+        .execute(FILL, vec![json!(one_wrong)])
+        .await
+        .unwrap();
+    browser.click("#quiz form button[type=submit]").await;
+    browser.wait_for("#score-title").await;
+    assert_eq!(browser.count(".graded li.wrong").await, 1);
+    assert_eq!(browser.count(".graded .explanation").await, answers.len());
+    browser.assert_accessible().await;
+
+    // Retake, all right.
+    browser.click("#quiz a[href$='/quiz']").await;
+    browser
+        .wait_for_path("/paths/backend-foundations/backend-frameworks/quiz")
+        .await;
+    browser
+        .client
+        .execute(FILL, vec![json!(answers)])
+        .await
+        .unwrap();
+    browser.click("#quiz form button[type=submit]").await;
+    browser.wait_for("#score-title").await;
+    assert_eq!(browser.text("#score-title").await, "Passed: 100%");
+
+    browser.goto(&app.url(MODULE)).await;
+    assert_eq!(browser.text(".module-progress .state").await, "Done");
+    browser.assert_accessible().await;
+
+    browser.close().await;
+}
