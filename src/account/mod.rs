@@ -193,6 +193,7 @@ async fn export(
     let visits = crate::catalog::visits_of(&state, &user.id).await?;
     let completions = crate::learning::completions_of(&state, &user.id).await?;
     let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
+    let certificates = crate::learning::certificates_of(&state, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),
@@ -207,6 +208,7 @@ async fn export(
         "lesson_visits": visits,
         "lesson_completions": completions,
         "quiz_attempts": attempts,
+        "certificates": certificates,
     });
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok((

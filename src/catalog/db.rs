@@ -265,3 +265,10 @@ pub async fn find_module(db: &Db, path: &str, module: &str) -> sqlx::Result<Opti
     .fetch_optional(db.pool())
     .await
 }
+
+pub async fn path_title(db: &Db, path_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT title FROM paths WHERE id = $1 AND published = TRUE")
+        .bind(path_id)
+        .fetch_optional(db.pool())
+        .await
+}

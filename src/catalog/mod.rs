@@ -39,6 +39,43 @@ pub async fn find_lesson(
     db::find_lesson(&state.db, path, module, lesson).await
 }
 
+/// What completing a path takes: its published modules, each with its lessons and whether
+/// it has a quiz.
+pub struct PathStructure {
+    pub title: String,
+    pub modules: Vec<ModuleParts>,
+}
+
+pub struct ModuleParts {
+    pub id: String,
+    pub has_quiz: bool,
+    pub lessons: Vec<String>,
+}
+
+pub async fn path_structure(
+    state: &AppState,
+    path_id: &str,
+) -> sqlx::Result<Option<PathStructure>> {
+    let Some(title) = db::path_title(&state.db, path_id).await? else {
+        return Ok(None);
+    };
+    let lessons = db::list_lessons_of_path(&state.db, path_id).await?;
+    let modules = db::list_modules(&state.db, path_id)
+        .await?
+        .into_iter()
+        .map(|module| ModuleParts {
+            lessons: lessons
+                .iter()
+                .filter(|l| l.module_id == module.id)
+                .map(|l| l.id.clone())
+                .collect(),
+            has_quiz: module.question_count > 0,
+            id: module.id,
+        })
+        .collect();
+    Ok(Some(PathStructure { title, modules }))
+}
+
 /// The published module at this address.
 pub async fn find_module(
     state: &AppState,

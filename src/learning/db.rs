@@ -74,3 +74,67 @@ pub async fn list_completions(db: &Db, user_id: &str) -> sqlx::Result<Vec<Comple
     .fetch_all(db.pool())
     .await
 }
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Certificate {
+    pub code: String,
+    pub learner_name: String,
+    pub path_title: String,
+    pub issued_at: i64,
+}
+
+impl Certificate {
+    /// "24 November 2026"
+    pub fn issued_on(&self) -> String {
+        let format =
+            time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+        time::OffsetDateTime::from_unix_timestamp(self.issued_at)
+            .ok()
+            .and_then(|date| date.format(format).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Issues the certificate once; a second call (or a concurrent one) changes nothing.
+pub async fn insert_certificate(
+    db: &Db,
+    user_id: &str,
+    path_id: &str,
+    learner_name: &str,
+    path_title: &str,
+    code: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO certificates (id, code, user_id, path_id, learner_name, path_title, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, path_id) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(code)
+    .bind(user_id)
+    .bind(path_id)
+    .bind(learner_name)
+    .bind(path_title)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map(drop)
+}
+
+pub async fn get_certificate(db: &Db, code: &str) -> sqlx::Result<Option<Certificate>> {
+    sqlx::query_as(
+        "SELECT code, learner_name, path_title, issued_at FROM certificates WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn list_certificates(db: &Db, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
+    sqlx::query_as(
+        "SELECT code, learner_name, path_title, issued_at FROM certificates WHERE user_id = $1 ORDER BY issued_at",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}

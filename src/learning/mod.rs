@@ -16,17 +16,19 @@ use axum_htmx::HxRequest;
 
 use crate::{
     app::AppState,
-    auth::{CurrentUser, session::now},
+    auth::{CurrentUser, User, session::now},
     catalog,
     error::AppError,
+    quiz,
     web::{Layout, Path},
 };
 
-pub use db::CompletionExport;
+pub use db::{Certificate, CompletionExport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
+        .route("/certificates/{code}", get(certificate_page))
         .route("/paths/{path}/{module}/{lesson}/complete", post(complete))
         .route(
             "/paths/{path}/{module}/{lesson}/incomplete",
@@ -96,6 +98,73 @@ pub async fn completed_lessons(
         .await?
         .into_iter()
         .collect())
+}
+
+/// Issues the path's certificate when every module is done. Called after each step that
+/// can complete a path (a lesson marked done, a quiz passed); idempotent.
+pub async fn award_certificate_if_complete(
+    state: &AppState,
+    user: &User,
+    path_id: &str,
+) -> Result<(), AppError> {
+    let Some(structure) = catalog::path_structure(state, path_id).await? else {
+        return Ok(());
+    };
+    let done = completed_lessons(state, &user.id, path_id).await?;
+    let scores = quiz::best_scores(state, &user.id, path_id).await?;
+    let complete = !structure.modules.is_empty()
+        && structure.modules.iter().all(|module| {
+            let lessons_done = module
+                .lessons
+                .iter()
+                .filter(|id| done.contains(*id))
+                .count();
+            let quiz = scores.get(&module.id).copied();
+            ModuleState::of(lessons_done, module.lessons.len(), module.has_quiz, quiz)
+                == ModuleState::Done
+        });
+    if complete {
+        // 96 random bits: unguessable, short enough to type from a printed page.
+        let code = crate::auth::tokens::random_token()[..24].to_owned();
+        db::insert_certificate(
+            &state.db,
+            &user.id,
+            path_id,
+            &user.display_name,
+            &structure.title,
+            &code,
+            now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The user's certificates, for the dashboard and their data export.
+pub async fn certificates_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
+    db::list_certificates(&state.db, user_id).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "learning/certificate.html")]
+struct CertificatePage {
+    layout: Layout,
+    certificate: Certificate,
+}
+
+/// Public: anyone with the code can verify the certificate.
+async fn certificate_page(
+    State(state): State<AppState>,
+    layout: Layout,
+    Path(code): Path<String>,
+) -> Result<CertificatePage, AppError> {
+    let certificate = db::get_certificate(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(CertificatePage {
+        layout,
+        certificate,
+    })
 }
 
 /// Every completion of the user, for their data export.
@@ -174,6 +243,7 @@ async fn set_done(
         .ok_or(AppError::NotFound)?;
     if done {
         db::insert_completion(&state.db, &user.id, &ids.lesson_id, now()).await?;
+        award_certificate_if_complete(&state, &user, &ids.path_id).await?;
     } else {
         db::delete_completion(&state.db, &user.id, &ids.lesson_id).await?;
     }
@@ -217,6 +287,7 @@ struct DashboardPage {
     two_factor: bool,
     resume: Option<catalog::LastVisit>,
     paths: Vec<PathProgress>,
+    certificates: Vec<Certificate>,
 }
 
 async fn dashboard(
@@ -242,6 +313,7 @@ async fn dashboard(
         two_factor: user.has_two_factor(),
         resume: catalog::last_visit(&state, &user.id, None).await?,
         paths,
+        certificates: db::list_certificates(&state.db, &user.id).await?,
     })
 }
 

@@ -87,6 +87,7 @@ impl QuestionView {
 
 /// Everything the quiz and results pages share about where the quiz is.
 struct QuizContext {
+    path_id: String,
     path_slug: String,
     module_slug: String,
     module_title: String,
@@ -121,6 +122,7 @@ async fn load(
     let questions = db::list_questions(&state.db, &quiz.id).await?;
     let best = db::best_score(&state.db, user_id, &quiz.id).await?;
     Ok(QuizContext {
+        path_id: ids.path_id,
         path_slug: path.to_owned(),
         module_slug: module.to_owned(),
         module_title: ids.module_title,
@@ -265,6 +267,9 @@ async fn submit(
         created_at: now(),
     };
     db::insert_attempt(&state.db, &user.id, &attempt).await?;
+    if attempt.passed != 0 {
+        crate::learning::award_certificate_if_complete(&state, &user, &context.path_id).await?;
+    }
     let href = format!("{}/attempts/{}", context.href(), attempt.id);
     if !is_htmx {
         return Ok(Redirect::to(&href).into_response());

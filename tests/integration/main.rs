@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod browser;
+mod certificates;
 mod curriculum;
 mod first_admin;
 mod lifecycle;
