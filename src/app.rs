@@ -25,7 +25,7 @@ use crate::{
     db::{Db, session_store::DbSessionStore},
     error, home, learning,
     mail::Mailer,
-    ops, quiz, search, web,
+    notes, ops, quiz, search, web,
 };
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
@@ -67,6 +67,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(learning::router())
         .merge(quiz::router())
+        .merge(notes::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(ops::router())

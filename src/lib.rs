@@ -17,6 +17,7 @@ mod admin;
 pub mod catalog;
 mod home;
 pub mod learning;
+mod notes;
 mod ops;
 pub mod quiz;
 mod search;

@@ -15,3 +15,11 @@ document.addEventListener("keydown", (event) => {
     window.location.assign(link.href);
   }
 });
+
+// A note whose save never reached the server stays in its box; say so instead of failing
+// silently. (Server-side refusals come back as a fragment with the text and the reason.)
+document.addEventListener("htmx:sendError", (event) => {
+  const form = event.target.closest && event.target.closest("#notes form");
+  const status = form && form.querySelector("#note-status");
+  if (status) status.textContent = "Not saved: the server could not be reached. Your text is still here; try again.";
+});

@@ -194,6 +194,7 @@ async fn export(
     let completions = crate::learning::completions_of(&state, &user.id).await?;
     let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
     let certificates = crate::learning::certificates_of(&state, &user.id).await?;
+    let (notes, bookmarks) = crate::notes::export_of(&state, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),
@@ -209,6 +210,8 @@ async fn export(
         "lesson_completions": completions,
         "quiz_attempts": attempts,
         "certificates": certificates,
+        "notes": notes,
+        "bookmarks": bookmarks,
     });
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok((

@@ -14,7 +14,7 @@ use crate::{
     auth::MaybeUser,
     error::AppError,
     learning::{self, Completion, ModuleState},
-    quiz,
+    notes, quiz,
     web::{Layout, Path},
 };
 
@@ -322,6 +322,8 @@ struct LessonPage {
     completion: Option<Completion>,
     /// Finished lessons of this module, for the outline's check marks.
     done: HashSet<String>,
+    bookmark: Option<notes::BookmarkButton>,
+    note: Option<notes::NoteBox>,
 }
 
 impl LessonPage {
@@ -375,17 +377,16 @@ async fn lesson_page(
         .iter()
         .position(|item| item.id == lesson.id)
         .map_or(1, |i| i + 1);
-    let (completion, done) = match &user {
+    let href = format!("/paths/{}/{}/{}", path.slug, module.slug, lesson_slug);
+    let (completion, done, bookmark, note) = match &user {
         Some(user) => {
             let done = learning::completed_lessons(&state, &user.id, &path.id).await?;
             let module_lessons: Vec<&str> = siblings.iter().map(|item| item.id.as_str()).collect();
-            let href = format!("/paths/{}/{}/{}", path.slug, module.slug, lesson_slug);
-            (
-                Some(Completion::new(href, &lesson.id, &module_lessons, &done)),
-                done,
-            )
+            let completion = Completion::new(href.clone(), &lesson.id, &module_lessons, &done);
+            let (bookmark, note) = notes::for_lesson(&state, &user.id, &lesson.id, &href).await?;
+            (Some(completion), done, Some(bookmark), Some(note))
         }
-        None => (None, HashSet::new()),
+        None => (None, HashSet::new(), None, None),
     };
     Ok(LessonPage {
         layout,
@@ -398,5 +399,7 @@ async fn lesson_page(
         next,
         completion,
         done,
+        bookmark,
+        note,
     })
 }

@@ -9,6 +9,7 @@ mod certificates;
 mod curriculum;
 mod first_admin;
 mod lifecycle;
+mod notes;
 mod ops;
 mod pages;
 mod password_reset;

@@ -51,5 +51,25 @@ async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
         serde_json::json!(0)
     );
 
+    // A private note, saved in place, then listed on My notes.
+    browser.fill("note", "Backends own the **rules**.").await;
+    browser.click("#notes button").await;
+    browser.wait_for("#note-status").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !browser.text("#note-status").await.starts_with("Saved") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the note was not saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser.eval("return window.__no_reload === true").await,
+        serde_json::json!(true)
+    );
+    browser.goto(&app.url("/notes")).await;
+    assert_eq!(browser.text("article.note strong").await, "rules");
+    browser.assert_accessible().await;
+
     browser.close().await;
 }

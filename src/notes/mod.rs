@@ -1,0 +1,257 @@
+//! Bookmarks and private notes on lessons, and the "My notes" page. Private: every query is
+//! scoped by the session's user, and no other page (editor or admin) reads them.
+
+mod db;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use axum_htmx::HxRequest;
+use serde::Deserialize;
+
+use crate::{
+    app::AppState,
+    auth::{CurrentUser, session::now},
+    catalog,
+    content::markdown,
+    error::AppError,
+    web::{Form, Layout, Path},
+};
+
+pub use db::Item;
+
+/// Long enough for real notes, short enough that nobody stores a book in them.
+const MAX_NOTE_CHARS: usize = 20_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notes", get(my_notes))
+        .route("/paths/{path}/{module}/{lesson}/bookmark", post(bookmark))
+        .route(
+            "/paths/{path}/{module}/{lesson}/unbookmark",
+            post(unbookmark),
+        )
+        .route("/paths/{path}/{module}/{lesson}/note", post(save_note))
+}
+
+/// The bookmark button of a lesson page.
+#[derive(Debug, Clone)]
+pub struct BookmarkButton {
+    pub lesson_href: String,
+    pub on: bool,
+}
+
+impl BookmarkButton {
+    pub fn action(&self) -> String {
+        format!(
+            "{}/{}",
+            self.lesson_href,
+            if self.on { "unbookmark" } else { "bookmark" }
+        )
+    }
+}
+
+/// The note box of a lesson page: what is in it, and what happened to the last save.
+#[derive(Debug, Clone)]
+pub struct NoteBox {
+    pub lesson_href: String,
+    pub text: String,
+    pub status: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The bookmark and note of the user on a lesson.
+pub async fn for_lesson(
+    state: &AppState,
+    user_id: &str,
+    lesson_id: &str,
+    lesson_href: &str,
+) -> sqlx::Result<(BookmarkButton, NoteBox)> {
+    let on = db::is_bookmarked(&state.db, user_id, lesson_id).await?;
+    let note = db::get_note(&state.db, user_id, lesson_id).await?;
+    let bookmark = BookmarkButton {
+        lesson_href: lesson_href.to_owned(),
+        on,
+    };
+    let note = NoteBox {
+        lesson_href: lesson_href.to_owned(),
+        status: note
+            .as_ref()
+            .map(|(_, at)| format!("Last saved {}.", when(*at))),
+        text: note.map(|(text, _)| text).unwrap_or_default(),
+        error: None,
+    };
+    Ok((bookmark, note))
+}
+
+/// Every note and bookmark of the user, for their data export.
+pub async fn export_of(state: &AppState, user_id: &str) -> sqlx::Result<(Vec<Item>, Vec<Item>)> {
+    Ok((
+        db::list_notes(&state.db, user_id).await?,
+        db::list_bookmarks(&state.db, user_id).await?,
+    ))
+}
+
+/// "24 November 2026, 14:05 UTC"
+fn when(unix: i64) -> String {
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/lesson.html", block = "bookmark")]
+struct BookmarkFragment {
+    layout: Layout,
+    bookmark: Option<BookmarkButton>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/lesson.html", block = "notes")]
+struct NoteFragment {
+    layout: Layout,
+    note: Option<NoteBox>,
+}
+
+async fn bookmark(
+    state: State<AppState>,
+    htmx: HxRequest,
+    layout: Layout,
+    user: CurrentUser,
+    Path(address): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    set_bookmark(state, htmx, layout, user, address, true).await
+}
+
+async fn unbookmark(
+    state: State<AppState>,
+    htmx: HxRequest,
+    layout: Layout,
+    user: CurrentUser,
+    Path(address): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    set_bookmark(state, htmx, layout, user, address, false).await
+}
+
+async fn set_bookmark(
+    State(state): State<AppState>,
+    HxRequest(is_htmx): HxRequest,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+    (path, module, lesson): (String, String, String),
+    on: bool,
+) -> Result<Response, AppError> {
+    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::set_bookmark(&state.db, &user.id, &ids.lesson_id, on, now()).await?;
+    let lesson_href = format!("/paths/{path}/{module}/{lesson}");
+    if !is_htmx {
+        return Ok(Redirect::to(&lesson_href).into_response());
+    }
+    Ok(BookmarkFragment {
+        layout,
+        bookmark: Some(BookmarkButton { lesson_href, on }),
+    }
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NoteForm {
+    note: String,
+}
+
+async fn save_note(
+    State(state): State<AppState>,
+    HxRequest(is_htmx): HxRequest,
+    layout: Layout,
+    session: tower_sessions::Session,
+    CurrentUser(user): CurrentUser,
+    Path((path, module, lesson)): Path<(String, String, String)>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lesson_href = format!("/paths/{path}/{module}/{lesson}");
+    let text = form.note.replace("\r\n", "\n");
+    if text.chars().count() > MAX_NOTE_CHARS {
+        // Keep every character the learner typed, and say why it was not saved.
+        let note = NoteBox {
+            lesson_href,
+            text,
+            status: None,
+            error: Some(format!(
+                "Not saved: notes can be at most {MAX_NOTE_CHARS} characters. Shorten it and save again."
+            )),
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NoteFragment {
+                layout,
+                note: Some(note),
+            },
+        )
+            .into_response());
+    }
+    let time = now();
+    if text.trim().is_empty() {
+        db::delete_note(&state.db, &user.id, &ids.lesson_id).await?;
+    } else {
+        let html = markdown::render(&text).html;
+        db::save_note(&state.db, &user.id, &ids.lesson_id, &text, &html, time).await?;
+    }
+    if !is_htmx {
+        crate::auth::session::flash(&session, "Your note was saved.").await?;
+        return Ok(Redirect::to(&format!("{lesson_href}#notes")).into_response());
+    }
+    let status = if text.trim().is_empty() {
+        "Note deleted.".to_owned()
+    } else {
+        format!("Saved {}.", when(time))
+    };
+    let note = NoteBox {
+        lesson_href,
+        text,
+        status: Some(status),
+        error: None,
+    };
+    Ok(NoteFragment {
+        layout,
+        note: Some(note),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notes/index.html")]
+struct NotesPage {
+    layout: Layout,
+    notes: Vec<Item>,
+    bookmarks: Vec<Item>,
+}
+
+async fn my_notes(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(user): CurrentUser,
+) -> Result<NotesPage, AppError> {
+    let notes = db::list_notes(&state.db, &user.id).await?;
+    let bookmarks = db::list_bookmarks(&state.db, &user.id).await?;
+    Ok(NotesPage {
+        layout,
+        notes,
+        bookmarks,
+    })
+}
