@@ -76,6 +76,11 @@ pub async fn path_structure(
     Ok(Some(PathStructure { title, modules }))
 }
 
+/// The published path with this slug.
+pub async fn find_path(state: &AppState, slug: &str) -> sqlx::Result<Option<PathSummary>> {
+    db::get_path(&state.db, slug).await
+}
+
 /// The published module at this address.
 pub async fn find_module(
     state: &AppState,
@@ -189,6 +194,7 @@ struct PathPage {
     done: HashSet<String>,
     /// Best quiz score and whether it passed, per module id.
     scores: HashMap<String, (i64, bool)>,
+    skipped: HashSet<String>,
     logged_in: bool,
 }
 
@@ -213,6 +219,7 @@ impl PathPage {
             module.module.question_count > 0,
             quiz,
         )
+        .with_skip(self.skipped.contains(&module.module.id))
     }
 }
 
@@ -223,13 +230,14 @@ async fn path_outline(
     Path(path_slug): Path<String>,
 ) -> Result<PathPage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
-    let (resume, done, scores) = match &user {
+    let (resume, done, scores, skipped) = match &user {
         Some(user) => (
             db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
             learning::completed_lessons(&state, &user.id, &path.id).await?,
             quiz::best_scores(&state, &user.id, &path.id).await?,
+            learning::skipped_modules(&state, &user.id, &path.id).await?,
         ),
-        None => (None, HashSet::new(), HashMap::new()),
+        None => (None, HashSet::new(), HashMap::new(), HashSet::new()),
     };
     Ok(PathPage {
         layout,
@@ -238,6 +246,7 @@ async fn path_outline(
         resume,
         done,
         scores,
+        skipped,
         logged_in: user.is_some(),
     })
 }
@@ -257,6 +266,7 @@ struct ModuleProgress {
     lessons_done: usize,
     quiz: Option<(i64, bool)>,
     state: ModuleState,
+    skipped: bool,
 }
 
 async fn module_page(
@@ -287,11 +297,16 @@ async fn module_page(
                 .filter(|l| done.contains(&l.id))
                 .count();
             let has_quiz = outline.module.question_count > 0;
-            let state = ModuleState::of(lessons_done, outline.lessons.len(), has_quiz, quiz);
+            let skipped = learning::skipped_modules(&state, &user.id, &path.id)
+                .await?
+                .contains(&outline.module.id);
+            let state = ModuleState::of(lessons_done, outline.lessons.len(), has_quiz, quiz)
+                .with_skip(skipped);
             Some(ModuleProgress {
                 lessons_done,
                 quiz,
                 state,
+                skipped,
             })
         }
         None => None,

@@ -310,6 +310,9 @@ fn parse_module(tree: &Tree, dir: &str, problems: &mut Problems) -> Option<Modul
     })
 }
 
+/// Addresses under a module that are not lessons (`/paths/{path}/{module}/quiz`, …).
+const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "reset", "skip", "unskip"];
+
 fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 80
@@ -361,6 +364,9 @@ fn validate(curriculum: &Curriculum, problems: &mut Problems) {
         for module in &path.modules {
             let name = format!("module {}/{}", path.meta.slug, module.meta.slug);
             check(&name, &module.meta.uuid, Some(&module.meta.slug), problems);
+            if module.meta.slug == "reset" {
+                problems.add(&name, "the slug \"reset\" is reserved for a path address");
+            }
             for prerequisite in &module.meta.prerequisites {
                 if !module_slugs.contains(prerequisite) || prerequisite == &module.meta.slug {
                     problems.add(
@@ -383,8 +389,14 @@ fn validate(curriculum: &Curriculum, problems: &mut Problems) {
                     path.meta.slug, module.meta.slug, lesson.meta.slug
                 );
                 check(&name, &lesson.meta.uuid, Some(&lesson.meta.slug), problems);
-                if lesson.meta.slug == "quiz" {
-                    problems.add(&name, "\"quiz\" is reserved for the module quiz's address");
+                if RESERVED_LESSON_SLUGS.contains(&lesson.meta.slug.as_str()) {
+                    problems.add(
+                        &name,
+                        format!(
+                            "the slug {:?} is reserved for a module address",
+                            lesson.meta.slug
+                        ),
+                    );
                 }
             }
             if let Some(quiz) = &module.quiz {

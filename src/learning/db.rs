@@ -138,3 +138,73 @@ pub async fn list_certificates(db: &Db, user_id: &str) -> sqlx::Result<Vec<Certi
     .fetch_all(db.pool())
     .await
 }
+
+pub async fn set_skip(
+    db: &Db,
+    user_id: &str,
+    module_id: &str,
+    skip: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    let query = if skip {
+        sqlx::query(
+            "INSERT INTO module_skips (user_id, module_id, skipped_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, module_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(module_id)
+        .bind(now)
+    } else {
+        sqlx::query("DELETE FROM module_skips WHERE user_id = $1 AND module_id = $2")
+            .bind(user_id)
+            .bind(module_id)
+    };
+    query.execute(db.pool()).await.map(drop)
+}
+
+/// The modules of a path the user skipped.
+pub async fn skipped_in_path(db: &Db, user_id: &str, path_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT s.module_id FROM module_skips s JOIN modules m ON m.id = s.module_id \
+         WHERE s.user_id = $1 AND m.path_id = $2",
+    )
+    .bind(user_id)
+    .bind(path_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Which modules a reset covers: one module, or every module of a path.
+pub enum Scope<'a> {
+    Module(&'a str),
+    Path(&'a str),
+}
+
+/// Removes the user's completions, quiz attempts and skips in the scope, in one transaction.
+/// Notes, bookmarks and certificates stay.
+pub async fn reset(db: &Db, user_id: &str, scope: Scope<'_>) -> sqlx::Result<()> {
+    let (modules, id) = match scope {
+        Scope::Module(id) => ("SELECT id FROM modules WHERE id = $2", id),
+        Scope::Path(id) => ("SELECT id FROM modules WHERE path_id = $2", id),
+    };
+    let mut tx = db.pool().begin().await?;
+    let statements = [
+        format!(
+            "DELETE FROM lesson_completions WHERE user_id = $1 AND lesson_id IN \
+             (SELECT id FROM lessons WHERE module_id IN ({modules}))"
+        ),
+        format!(
+            "DELETE FROM quiz_attempts WHERE user_id = $1 AND quiz_id IN \
+             (SELECT id FROM quizzes WHERE module_id IN ({modules}))"
+        ),
+        format!("DELETE FROM module_skips WHERE user_id = $1 AND module_id IN ({modules})"),
+    ];
+    for statement in &statements {
+        sqlx::query(statement)
+            .bind(user_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}

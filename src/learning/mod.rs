@@ -34,6 +34,13 @@ pub fn router() -> Router<AppState> {
             "/paths/{path}/{module}/{lesson}/incomplete",
             post(incomplete),
         )
+        .route("/paths/{path}/reset", get(reset_path_form).post(reset_path))
+        .route("/paths/{path}/{module}/skip", post(skip))
+        .route("/paths/{path}/{module}/unskip", post(unskip))
+        .route(
+            "/paths/{path}/{module}/reset",
+            get(reset_module_form).post(reset_module),
+        )
 }
 
 /// The lesson page's progress widget: the done/undo button and the module's bar.
@@ -51,6 +58,7 @@ pub struct Completion {
 pub enum ModuleState {
     NotStarted,
     InProgress,
+    Skipped,
     Done,
 }
 
@@ -71,10 +79,20 @@ impl ModuleState {
         }
     }
 
+    /// A skipped module shows as skipped unless it is done anyway.
+    pub fn with_skip(self, skipped: bool) -> Self {
+        if skipped && self != Self::Done {
+            Self::Skipped
+        } else {
+            self
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::NotStarted => "Not started",
             Self::InProgress => "In progress",
+            Self::Skipped => "Skipped",
             Self::Done => "Done",
         }
     }
@@ -83,6 +101,7 @@ impl ModuleState {
         match self {
             Self::NotStarted => "state-not-started",
             Self::InProgress => "state-in-progress",
+            Self::Skipped => "state-skipped",
             Self::Done => "state-done",
         }
     }
@@ -165,6 +184,120 @@ async fn certificate_page(
         layout,
         certificate,
     })
+}
+
+/// The modules of a path the user skipped.
+pub async fn skipped_modules(
+    state: &AppState,
+    user_id: &str,
+    path_id: &str,
+) -> sqlx::Result<HashSet<String>> {
+    Ok(db::skipped_in_path(&state.db, user_id, path_id)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+async fn skip(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(address): Path<(String, String)>,
+) -> Result<Redirect, AppError> {
+    set_skip(state, user, address, true).await
+}
+
+async fn unskip(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(address): Path<(String, String)>,
+) -> Result<Redirect, AppError> {
+    set_skip(state, user, address, false).await
+}
+
+async fn set_skip(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    (path, module): (String, String),
+    skip: bool,
+) -> Result<Redirect, AppError> {
+    let ids = catalog::find_module(&state, &path, &module)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::set_skip(&state.db, &user.id, &ids.module_id, skip, now()).await?;
+    Ok(Redirect::to(&format!("/paths/{path}/{module}")))
+}
+
+/// The confirmation page before a reset: says exactly what goes and what stays.
+#[derive(Template, WebTemplate)]
+#[template(path = "learning/reset.html")]
+struct ResetPage {
+    layout: Layout,
+    /// "the module Databases and Data Modeling" or "the path Backend Foundations"
+    what: String,
+    action: String,
+    back: String,
+}
+
+async fn reset_module_form(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(_user): CurrentUser,
+    Path((path, module)): Path<(String, String)>,
+) -> Result<ResetPage, AppError> {
+    let ids = catalog::find_module(&state, &path, &module)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ResetPage {
+        layout,
+        what: format!("the module “{}”", ids.module_title),
+        action: format!("/paths/{path}/{module}/reset"),
+        back: format!("/paths/{path}/{module}"),
+    })
+}
+
+async fn reset_module(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    CurrentUser(user): CurrentUser,
+    Path((path, module)): Path<(String, String)>,
+) -> Result<Redirect, AppError> {
+    let ids = catalog::find_module(&state, &path, &module)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::reset(&state.db, &user.id, db::Scope::Module(&ids.module_id)).await?;
+    crate::auth::session::flash(&session, "Your progress in this module was reset.").await?;
+    Ok(Redirect::to(&format!("/paths/{path}/{module}")))
+}
+
+async fn reset_path_form(
+    State(state): State<AppState>,
+    layout: Layout,
+    CurrentUser(_user): CurrentUser,
+    Path(path): Path<String>,
+) -> Result<ResetPage, AppError> {
+    let summary = catalog::find_path(&state, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ResetPage {
+        layout,
+        what: format!("the path “{}”", summary.title),
+        action: format!("/paths/{path}/reset"),
+        back: format!("/paths/{path}"),
+    })
+}
+
+async fn reset_path(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    CurrentUser(user): CurrentUser,
+    Path(path): Path<String>,
+) -> Result<Redirect, AppError> {
+    let summary = catalog::find_path(&state, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::reset(&state.db, &user.id, db::Scope::Path(&summary.id)).await?;
+    crate::auth::session::flash(&session, "Your progress in this path was reset.").await?;
+    Ok(Redirect::to(&format!("/paths/{path}")))
 }
 
 /// Every completion of the user, for their data export.
@@ -338,5 +471,13 @@ mod tests {
             ModuleState::Done
         );
         assert_eq!(ModuleState::of(3, 3, false, None), ModuleState::Done);
+        assert_eq!(
+            ModuleState::of(1, 3, true, None).with_skip(true),
+            ModuleState::Skipped
+        );
+        assert_eq!(
+            ModuleState::of(3, 3, false, None).with_skip(true),
+            ModuleState::Done
+        );
     }
 }

@@ -163,3 +163,89 @@ async fn unpublished_lessons_cannot_be_completed(app: TestApp) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(completions(&app).await, 0);
 }
+
+mod skipping_and_resetting {
+    use super::*;
+
+    const MODULE: &str = "/paths/backend-foundations/databases-and-data-modeling";
+
+    db_tests! {
+        a_module_can_be_skipped_and_unskipped,
+        resetting_a_module_asks_first_and_removes_only_that_progress,
+        resetting_a_path_removes_its_progress,
+    }
+
+    async fn a_module_can_be_skipped_and_unskipped(app: TestApp) {
+        app.import_bundled().await;
+        app.register("ada@example.com", "Ada", PASSWORD).await;
+
+        let skipped = app.post_form(&format!("{MODULE}/skip"), &[]).await;
+
+        assert_eq!(skipped.status(), StatusCode::SEE_OTHER);
+        let module = Page::from(app.get(MODULE).await).await;
+        assert_eq!(module.text(".module-progress .state"), "Skipped");
+        let outline = Page::from(app.get("/paths/backend-foundations").await).await;
+        assert!(
+            outline
+                .texts(".outline .state")
+                .contains(&"Skipped".to_owned())
+        );
+
+        app.post_form(&format!("{MODULE}/unskip"), &[]).await;
+        let module = Page::from(app.get(MODULE).await).await;
+        assert_eq!(module.text(".module-progress .state"), "Not started");
+    }
+
+    async fn resetting_a_module_asks_first_and_removes_only_that_progress(app: TestApp) {
+        app.import_bundled().await;
+        app.register("ada@example.com", "Ada", PASSWORD).await;
+        app.post_form(&format!("{LESSON}/complete"), &[]).await;
+        app.post_form(
+            "/paths/backend-foundations/how-backends-work/what-the-backend-does/complete",
+            &[],
+        )
+        .await;
+        let grace = TestApp::client_only(&app);
+        grace.register("grace@example.com", "Grace", PASSWORD).await;
+        grace.post_form(&format!("{LESSON}/complete"), &[]).await;
+
+        let confirm = Page::from(app.get(&format!("{MODULE}/reset")).await).await;
+        assert_eq!(confirm.text("h1"), "Reset your progress?");
+        assert!(confirm.text("main").contains("Databases and Data Modeling"));
+        assert_eq!(
+            completions(&app).await,
+            3,
+            "nothing happens before confirming"
+        );
+        let reset = app.post_form(&format!("{MODULE}/reset"), &[]).await;
+
+        assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            completions(&app).await,
+            2,
+            "the other module and Grace keep theirs"
+        );
+        let module = Page::from(app.get(MODULE).await).await;
+        assert_eq!(
+            module.text("[role=status].flash"),
+            "Your progress in this module was reset."
+        );
+    }
+
+    async fn resetting_a_path_removes_its_progress(app: TestApp) {
+        app.import_bundled().await;
+        app.register("ada@example.com", "Ada", PASSWORD).await;
+        app.post_form(&format!("{LESSON}/complete"), &[]).await;
+        app.post_form(&format!("{MODULE}/skip"), &[]).await;
+
+        let reset = app.post_form("/paths/backend-foundations/reset", &[]).await;
+
+        assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+        assert_eq!(completions(&app).await, 0);
+        let skips: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM module_skips")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(skips, 0);
+    }
+}
