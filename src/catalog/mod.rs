@@ -48,6 +48,7 @@ pub struct PathStructure {
 
 pub struct ModuleParts {
     pub id: String,
+    pub title: String,
     pub has_quiz: bool,
     pub lessons: Vec<String>,
 }
@@ -70,6 +71,7 @@ pub async fn path_structure(
                 .map(|l| l.id.clone())
                 .collect(),
             has_quiz: module.question_count > 0,
+            title: module.title,
             id: module.id,
         })
         .collect();

@@ -1,8 +1,9 @@
 //! The learner's own progress: lesson completion and the dashboard.
 
 mod db;
+mod heatmap;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -412,6 +413,19 @@ impl PathProgress {
     }
 }
 
+/// A finished module and when it was finished.
+struct FinishedModule {
+    title: String,
+    on: String,
+}
+
+/// A module's best quiz score.
+struct QuizScore {
+    module: String,
+    best: i64,
+    passed: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "learning/dashboard.html")]
 struct DashboardPage {
@@ -421,6 +435,26 @@ struct DashboardPage {
     resume: Option<catalog::LastVisit>,
     paths: Vec<PathProgress>,
     certificates: Vec<Certificate>,
+    recent: Vec<db::Activity>,
+    heatmap_svg: String,
+    active_days: usize,
+    finished: Vec<FinishedModule>,
+    scores: Vec<QuizScore>,
+}
+
+/// "24 November 2026"
+fn date(unix: i64) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|d| d.format(format).ok())
+        .unwrap_or_default()
+}
+
+impl db::Activity {
+    fn date(&self) -> String {
+        date(self.at)
+    }
 }
 
 async fn dashboard(
@@ -428,18 +462,68 @@ async fn dashboard(
     layout: Layout,
     CurrentUser(user): CurrentUser,
 ) -> Result<DashboardPage, AppError> {
-    let done = db::completed_per_path(&state.db, &user.id).await?;
-    let paths = catalog::published_paths(&state.db)
+    let today = now().div_euclid(86_400);
+    let since = (today - heatmap::WEEKS * 7) * 86_400;
+    let activity = db::activity_since(&state.db, &user.id, since).await?;
+    let mut per_day = HashMap::new();
+    for item in &activity {
+        *per_day.entry(item.at.div_euclid(86_400)).or_insert(0) += 1;
+    }
+    let (heatmap_svg, active_days) = heatmap::render(&per_day, today);
+
+    let done_per_path = db::completed_per_path(&state.db, &user.id).await?;
+    let last_lessons: HashMap<String, i64> = db::last_completion_per_module(&state.db, &user.id)
         .await?
         .into_iter()
-        .map(|path| {
-            let done = done
-                .iter()
-                .find(|(id, _)| *id == path.id)
-                .map_or(0, |(_, n)| *n);
-            PathProgress { path, done }
-        })
+        .map(|times| (times.module_id, times.last_lesson_at))
         .collect();
+    let first_passes: HashMap<String, i64> = db::first_pass_per_module(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut paths = Vec::new();
+    let mut finished = Vec::new();
+    let mut scores = Vec::new();
+    for path in catalog::published_paths(&state.db).await? {
+        let done = done_per_path
+            .iter()
+            .find(|(id, _)| *id == path.id)
+            .map_or(0, |(_, n)| *n);
+        if (done > 0 || !first_passes.is_empty())
+            && let Some(structure) = catalog::path_structure(&state, &path.id).await?
+        {
+            let finished_lessons = completed_lessons(&state, &user.id, &path.id).await?;
+            let best = quiz::best_scores(&state, &user.id, &path.id).await?;
+            for module in &structure.modules {
+                let lessons_done = module
+                    .lessons
+                    .iter()
+                    .filter(|id| finished_lessons.contains(*id))
+                    .count();
+                let quiz = best.get(&module.id).copied();
+                if let Some((best, passed)) = quiz {
+                    scores.push(QuizScore {
+                        module: module.title.clone(),
+                        best,
+                        passed,
+                    });
+                }
+                if ModuleState::of(lessons_done, module.lessons.len(), module.has_quiz, quiz)
+                    == ModuleState::Done
+                {
+                    let at = last_lessons
+                        .get(&module.id)
+                        .copied()
+                        .max(first_passes.get(&module.id).copied());
+                    finished.push(FinishedModule {
+                        title: module.title.clone(),
+                        on: at.map(date).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        paths.push(PathProgress { path, done });
+    }
     Ok(DashboardPage {
         layout,
         display_name: user.display_name.clone(),
@@ -447,6 +531,11 @@ async fn dashboard(
         resume: catalog::last_visit(&state, &user.id, None).await?,
         paths,
         certificates: db::list_certificates(&state.db, &user.id).await?,
+        recent: activity.into_iter().take(10).collect(),
+        heatmap_svg,
+        active_days,
+        finished,
+        scores,
     })
 }
 

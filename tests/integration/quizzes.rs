@@ -247,3 +247,67 @@ async fn two_hundred_concurrent_submissions_by_twenty_learners_are_all_stored(ap
             .unwrap();
     assert_eq!(per_learner, vec![10; 20]);
 }
+
+mod dashboard {
+    use super::*;
+
+    db_tests! {
+        the_dashboard_shows_activity_finished_modules_and_quiz_scores,
+    }
+
+    async fn the_dashboard_shows_activity_finished_modules_and_quiz_scores(app: TestApp) {
+        app.import_bundled().await;
+        app.register("ada@example.com", "Ada", PASSWORD).await;
+        let empty = Page::from(app.get("/dashboard").await).await;
+        assert!(empty.text("figcaption").starts_with("Active on 0 days"));
+        let module = "/paths/backend-foundations/how-backends-work";
+        for lesson in [
+            "what-the-backend-does",
+            "the-life-of-an-http-request",
+            "business-logic-on-the-server",
+            "worked-flow-logging-in",
+            "worked-flow-taking-a-payment",
+        ] {
+            app.post_form(&format!("{module}/{lesson}/complete"), &[])
+                .await;
+        }
+        let answers = correct_answers(&app).await;
+        submit(&app, &answers, 0, false).await;
+
+        let dashboard = Page::from(app.get("/dashboard").await).await;
+
+        assert!(
+            dashboard.text("figcaption").starts_with("Active on 1 day "),
+            "{}",
+            dashboard.text("figcaption")
+        );
+        assert_eq!(
+            dashboard.count(".heatmap rect.heat-3"),
+            1,
+            "six things done today"
+        );
+        assert_eq!(dashboard.count(".activity li"), 6);
+        let activity = dashboard.texts(".activity li");
+        assert!(
+            activity
+                .iter()
+                .any(|item| item
+                    .starts_with("Quiz How the Backend Fits in a Full Stack System: 100%")),
+            "{activity:?}"
+        );
+        assert_eq!(dashboard.texts("#finished-title + ul li").len(), 1);
+        assert!(
+            dashboard
+                .text("#finished-title + ul li")
+                .starts_with("How the Backend Fits in a Full Stack System finished")
+        );
+        assert_eq!(
+            dashboard.texts("table tbody td"),
+            [
+                "How the Backend Fits in a Full Stack System",
+                "100%",
+                "Passed"
+            ]
+        );
+    }
+}

@@ -25,7 +25,7 @@ impl Page {
     pub fn texts(&self, css: &str) -> Vec<String> {
         self.html
             .select(&Self::selector(css))
-            .map(|element| element.text().collect::<Vec<_>>().join(" "))
+            .map(|element| element.text().collect::<String>())
             .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect()
     }
