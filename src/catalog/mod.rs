@@ -2,6 +2,7 @@
 //! Only published content is shown; anything else is a 404, exactly like a missing page.
 
 mod db;
+mod roadmap;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -115,6 +116,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/paths", get(catalogue))
         .route("/paths/{path}", get(path_outline))
+        .route("/paths/{path}/roadmap", get(roadmap_page))
         .route("/paths/{path}/{module}", get(module_page))
         .route("/paths/{path}/{module}/{lesson}", get(lesson_page))
 }
@@ -250,6 +252,60 @@ async fn path_outline(
         scores,
         skipped,
         logged_in: user.is_some(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/roadmap.html")]
+struct RoadmapPage {
+    layout: Layout,
+    path: PathSummary,
+    svg: String,
+    /// The same graph as text: (title, href, state, prerequisite titles).
+    items: Vec<(String, String, ModuleState, Vec<String>)>,
+}
+
+/// The path's modules as a graph, coloured by the learner's progress.
+async fn roadmap_page(
+    state: State<AppState>,
+    layout: Layout,
+    user: MaybeUser,
+    path: Path<String>,
+) -> Result<RoadmapPage, AppError> {
+    let outline = path_outline(state, Layout::default(), user, path).await?;
+    let nodes: Vec<roadmap::Node<'_>> = outline
+        .modules
+        .iter()
+        .map(|item| roadmap::Node {
+            slug: &item.module.slug,
+            title: &item.module.title,
+            href: format!("/paths/{}/{}", outline.path.slug, item.module.slug),
+            prerequisites: item
+                .prerequisites
+                .iter()
+                .map(|(slug, _)| slug.clone())
+                .collect(),
+            state: outline.state_of(item),
+        })
+        .collect();
+    let svg = roadmap::render(&nodes);
+    let items = nodes
+        .iter()
+        .zip(&outline.modules)
+        .map(|(node, item)| {
+            let needs = item
+                .prerequisites
+                .iter()
+                .map(|(_, title)| title.clone())
+                .collect();
+            (node.title.to_owned(), node.href.clone(), node.state, needs)
+        })
+        .collect();
+    Ok(RoadmapPage {
+        layout,
+        path: outline.path,
+        svg,
+        items,
     })
 }
 

@@ -364,8 +364,14 @@ fn validate(curriculum: &Curriculum, problems: &mut Problems) {
         for module in &path.modules {
             let name = format!("module {}/{}", path.meta.slug, module.meta.slug);
             check(&name, &module.meta.uuid, Some(&module.meta.slug), problems);
-            if module.meta.slug == "reset" {
-                problems.add(&name, "the slug \"reset\" is reserved for a path address");
+            if ["reset", "roadmap"].contains(&module.meta.slug.as_str()) {
+                problems.add(
+                    &name,
+                    format!(
+                        "the slug {:?} is reserved for a path address",
+                        module.meta.slug
+                    ),
+                );
             }
             for prerequisite in &module.meta.prerequisites {
                 if !module_slugs.contains(prerequisite) || prerequisite == &module.meta.slug {

@@ -249,3 +249,51 @@ mod skipping_and_resetting {
         assert_eq!(skips, 0);
     }
 }
+
+mod roadmap {
+    use super::*;
+
+    db_tests! {
+        the_roadmap_draws_every_module_with_its_prerequisites_and_states,
+    }
+
+    async fn the_roadmap_draws_every_module_with_its_prerequisites_and_states(app: TestApp) {
+        app.import_bundled().await;
+        app.register("ada@example.com", "Ada", PASSWORD).await;
+        app.post_form(&format!("{LESSON}/complete"), &[]).await;
+
+        let page = Page::from(app.get("/paths/backend-foundations/roadmap").await).await;
+
+        assert_eq!(page.count("svg.roadmap a.roadmap-node"), 12);
+        let prerequisites: i64 =
+            sqlx::query_scalar::<_, String>("SELECT prerequisites FROM modules")
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|json| serde_json::from_str::<Vec<String>>(json).unwrap().len() as i64)
+                .sum();
+        assert_eq!(
+            page.count("svg.roadmap line.roadmap-edge") as i64,
+            prerequisites
+        );
+        assert_eq!(
+            page.attrs("a.roadmap-node.state-in-progress", "href"),
+            ["/paths/backend-foundations/databases-and-data-modeling"]
+        );
+        assert_eq!(page.count(".roadmap-list li"), 12, "the same, as text");
+        assert!(
+            page.text(".roadmap-list")
+                .contains("Databases and Data Modeling: In progress")
+        );
+        assert_eq!(
+            app.new_client()
+                .get(app.url("/paths/backend-foundations/roadmap"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+}

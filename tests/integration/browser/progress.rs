@@ -67,6 +67,15 @@ async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
         browser.eval("return window.__no_reload === true").await,
         serde_json::json!(true)
     );
+    browser
+        .goto(&app.url("/paths/backend-foundations/roadmap"))
+        .await;
+    assert_eq!(
+        browser.count("a.roadmap-node.state-in-progress").await,
+        0,
+        "undone above"
+    );
+    browser.assert_accessible().await;
     browser.goto(&app.url("/notes")).await;
     assert_eq!(browser.text("article.note strong").await, "rules");
     browser.assert_accessible().await;
