@@ -51,6 +51,8 @@ pub struct Completion {
     pub done: bool,
     pub module_done: usize,
     pub module_total: usize,
+    /// In an htmx response: also update the sidebar's bar (out of band).
+    pub out_of_band: bool,
 }
 
 /// Where a learner stands in a module. Done means every lesson done and the quiz (if any)
@@ -331,6 +333,7 @@ impl Completion {
                 .filter(|id| done.contains(**id))
                 .count(),
             module_total: module_lessons.len(),
+            out_of_band: false,
         }
     }
 }
@@ -389,7 +392,10 @@ async fn set_done(
     let module_lessons =
         catalog::lesson_ids_of_module(&state, &ids.path_id, &ids.module_id).await?;
     let module_lessons: Vec<&str> = module_lessons.iter().map(String::as_str).collect();
-    let completion = Completion::new(href, &ids.lesson_id, &module_lessons, &finished);
+    let completion = Completion {
+        out_of_band: true,
+        ..Completion::new(href, &ids.lesson_id, &module_lessons, &finished)
+    };
     Ok(CompletionFragment {
         layout,
         completion: Some(completion),
