@@ -2,7 +2,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, extract::State, routing::get};
+use axum::{
+    Router,
+    extract::State,
+    routing::{get, post},
+};
 
 use crate::{
     app::AppState,
@@ -12,9 +16,17 @@ use crate::{
 };
 
 mod db;
+mod users;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin", get(overview))
+    Router::new()
+        .route("/admin", get(overview))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/{id}/role", post(users::change_role))
+        .route("/admin/users/{id}/deactivate", post(users::deactivate))
+        .route("/admin/users/{id}/reactivate", post(users::reactivate))
+        .route("/admin/users/{id}/reset-2fa", post(users::reset_two_factor))
+        .route("/admin/audit", get(users::audit_log))
 }
 
 #[derive(Template, WebTemplate)]
@@ -22,6 +34,7 @@ pub fn router() -> Router<AppState> {
 struct OverviewPage {
     layout: Layout,
     counts: db::UserCounts,
+    is_admin: bool,
 }
 
 async fn overview(
@@ -31,5 +44,9 @@ async fn overview(
 ) -> Result<OverviewPage, AppError> {
     user.require(Role::Editor, &state.config)?;
     let counts = db::count_users(&state.db).await?;
-    Ok(OverviewPage { layout, counts })
+    Ok(OverviewPage {
+        layout,
+        counts,
+        is_admin: user.role == Role::Admin,
+    })
 }

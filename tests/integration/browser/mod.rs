@@ -1,6 +1,7 @@
 //! Browser tests: real Chromium, real clicks, axe-core accessibility checks.
 
 mod accounts;
+mod admin;
 mod home;
 mod progress;
 mod quiz;
