@@ -15,6 +15,7 @@ use crate::{
     app::AppState,
     auth::{self, CurrentUser, Role, User, session},
     error::AppError,
+    web::dates::date_time as when,
     web::{Form, Layout, Path, Query},
 };
 
@@ -311,15 +312,4 @@ impl db::UserRow {
     fn joined(&self) -> String {
         when(self.created_at)
     }
-}
-
-/// "24 Nov 2026 14:05 UTC"
-fn when(unix: i64) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
-    );
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
 }

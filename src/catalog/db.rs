@@ -125,14 +125,8 @@ pub struct Lesson {
 }
 
 impl Lesson {
-    /// "24 November 2026"
     pub fn updated_on(&self) -> String {
-        let format =
-            time::macros::format_description!("[day padding:none] [month repr:long] [year]");
-        time::OffsetDateTime::from_unix_timestamp(self.updated_at)
-            .ok()
-            .and_then(|date| date.format(format).ok())
-            .unwrap_or_default()
+        crate::web::dates::date(self.updated_at)
     }
 }
 

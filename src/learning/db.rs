@@ -84,14 +84,8 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// "24 November 2026"
     pub fn issued_on(&self) -> String {
-        let format =
-            time::macros::format_description!("[day padding:none] [month repr:long] [year]");
-        time::OffsetDateTime::from_unix_timestamp(self.issued_at)
-            .ok()
-            .and_then(|date| date.format(format).ok())
-            .unwrap_or_default()
+        crate::web::dates::date(self.issued_at)
     }
 }
 

@@ -21,6 +21,7 @@ use crate::{
     catalog,
     error::AppError,
     quiz,
+    web::dates::date,
     web::{Layout, Path},
 };
 
@@ -446,15 +447,6 @@ struct DashboardPage {
     active_days: usize,
     finished: Vec<FinishedModule>,
     scores: Vec<QuizScore>,
-}
-
-/// "24 November 2026"
-fn date(unix: i64) -> String {
-    let format = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|d| d.format(format).ok())
-        .unwrap_or_default()
 }
 
 impl db::Activity {

@@ -21,6 +21,7 @@ use crate::{
     catalog,
     content::markdown,
     error::AppError,
+    web::dates::date_time as when,
     web::{Form, Layout, Path},
 };
 
@@ -96,17 +97,6 @@ pub async fn export_of(state: &AppState, user_id: &str) -> sqlx::Result<(Vec<Ite
         db::list_notes(&state.db, user_id).await?,
         db::list_bookmarks(&state.db, user_id).await?,
     ))
-}
-
-/// "24 November 2026, 14:05 UTC"
-fn when(unix: i64) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
-    );
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,6 +2,7 @@
 //! headers, and extractors with friendly rejections.
 
 pub mod assets;
+pub mod dates;
 pub mod form;
 pub mod layout;
 pub mod security;
