@@ -6,7 +6,12 @@ mod roadmap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, extract::State, routing::get};
+use axum::{
+    Router,
+    extract::{FromRequestParts, State},
+    http::request::Parts,
+    routing::get,
+};
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,14 +35,51 @@ pub async fn last_visit(
     db::last_visit(&state.db, user_id, path_id).await
 }
 
-/// The published lesson at this address.
-pub async fn find_lesson(
-    state: &AppState,
-    path: &str,
-    module: &str,
-    lesson: &str,
-) -> sqlx::Result<Option<db::LessonIds>> {
-    db::find_lesson(&state.db, path, module, lesson).await
+/// The published lesson named by a `/paths/{path}/{module}/{lesson}/…` address, or 404.
+/// Handlers that act on a lesson take this rather than looking the lesson up themselves.
+pub struct LessonAt {
+    pub ids: db::LessonIds,
+    /// The lesson page's address.
+    pub href: String,
+}
+
+impl FromRequestParts<AppState> for LessonAt {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path((path, module, lesson)) =
+            Path::<(String, String, String)>::from_request_parts(parts, state).await?;
+        let ids = db::find_lesson(&state.db, &path, &module, &lesson)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Self {
+            ids,
+            href: format!("/paths/{path}/{module}/{lesson}"),
+        })
+    }
+}
+
+/// The published module named by a `/paths/{path}/{module}/…` address, or 404.
+pub struct ModuleAt {
+    pub ids: db::ModuleIds,
+    /// The module page's address.
+    pub href: String,
+}
+
+impl FromRequestParts<AppState> for ModuleAt {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path((path, module)) =
+            Path::<(String, String)>::from_request_parts(parts, state).await?;
+        let ids = db::find_module(&state.db, &path, &module)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Self {
+            ids,
+            href: format!("/paths/{path}/{module}"),
+        })
+    }
 }
 
 /// What completing a path takes: its published modules, each with its lessons and whether

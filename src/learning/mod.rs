@@ -18,7 +18,7 @@ use axum_htmx::HxRequest;
 use crate::{
     app::AppState,
     auth::{CurrentUser, User, session::now},
-    catalog,
+    catalog::{self, LessonAt, ModuleAt},
     error::AppError,
     quiz,
     web::dates::date,
@@ -205,30 +205,27 @@ pub async fn skipped_modules(
 async fn skip(
     state: State<AppState>,
     user: CurrentUser,
-    Path(address): Path<(String, String)>,
+    module: ModuleAt,
 ) -> Result<Redirect, AppError> {
-    set_skip(state, user, address, true).await
+    set_skip(state, user, module, true).await
 }
 
 async fn unskip(
     state: State<AppState>,
     user: CurrentUser,
-    Path(address): Path<(String, String)>,
+    module: ModuleAt,
 ) -> Result<Redirect, AppError> {
-    set_skip(state, user, address, false).await
+    set_skip(state, user, module, false).await
 }
 
 async fn set_skip(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    (path, module): (String, String),
+    ModuleAt { ids, href }: ModuleAt,
     skip: bool,
 ) -> Result<Redirect, AppError> {
-    let ids = catalog::find_module(&state, &path, &module)
-        .await?
-        .ok_or(AppError::NotFound)?;
     db::set_skip(&state.db, &user.id, &ids.module_id, skip, now()).await?;
-    Ok(Redirect::to(&format!("/paths/{path}/{module}")))
+    Ok(Redirect::to(&href))
 }
 
 /// The confirmation page before a reset: says exactly what goes and what stays.
@@ -243,34 +240,27 @@ struct ResetPage {
 }
 
 async fn reset_module_form(
-    State(state): State<AppState>,
     layout: Layout,
     CurrentUser(_user): CurrentUser,
-    Path((path, module)): Path<(String, String)>,
-) -> Result<ResetPage, AppError> {
-    let ids = catalog::find_module(&state, &path, &module)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(ResetPage {
+    ModuleAt { ids, href }: ModuleAt,
+) -> ResetPage {
+    ResetPage {
         layout,
         what: format!("the module “{}”", ids.module_title),
-        action: format!("/paths/{path}/{module}/reset"),
-        back: format!("/paths/{path}/{module}"),
-    })
+        action: format!("{href}/reset"),
+        back: href,
+    }
 }
 
 async fn reset_module(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
-    Path((path, module)): Path<(String, String)>,
+    ModuleAt { ids, href }: ModuleAt,
 ) -> Result<Redirect, AppError> {
-    let ids = catalog::find_module(&state, &path, &module)
-        .await?
-        .ok_or(AppError::NotFound)?;
     db::reset(&state.db, &user.id, db::Scope::Module(&ids.module_id)).await?;
     crate::auth::session::flash(&session, "Your progress in this module was reset.").await?;
-    Ok(Redirect::to(&format!("/paths/{path}/{module}")))
+    Ok(Redirect::to(&href))
 }
 
 async fn reset_path_form(
@@ -351,9 +341,9 @@ async fn complete(
     htmx: HxRequest,
     layout: Layout,
     user: CurrentUser,
-    Path(address): Path<(String, String, String)>,
+    lesson: LessonAt,
 ) -> Result<Response, AppError> {
-    set_done(state, htmx, layout, user, address, true).await
+    set_done(state, htmx, layout, user, lesson, true).await
 }
 
 async fn incomplete(
@@ -361,9 +351,9 @@ async fn incomplete(
     htmx: HxRequest,
     layout: Layout,
     user: CurrentUser,
-    Path(address): Path<(String, String, String)>,
+    lesson: LessonAt,
 ) -> Result<Response, AppError> {
-    set_done(state, htmx, layout, user, address, false).await
+    set_done(state, htmx, layout, user, lesson, false).await
 }
 
 /// Marks a lesson done or not done. htmx gets the updated widget; a plain form post is
@@ -373,19 +363,15 @@ async fn set_done(
     HxRequest(is_htmx): HxRequest,
     layout: Layout,
     CurrentUser(user): CurrentUser,
-    (path, module, lesson): (String, String, String),
+    LessonAt { ids, href }: LessonAt,
     done: bool,
 ) -> Result<Response, AppError> {
-    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
-        .await?
-        .ok_or(AppError::NotFound)?;
     if done {
         db::insert_completion(&state.db, &user.id, &ids.lesson_id, now()).await?;
         award_certificate_if_complete(&state, &user, &ids.path_id).await?;
     } else {
         db::delete_completion(&state.db, &user.id, &ids.lesson_id).await?;
     }
-    let href = format!("/paths/{path}/{module}/{lesson}");
     if !is_htmx {
         return Ok(Redirect::to(&href).into_response());
     }

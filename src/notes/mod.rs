@@ -18,11 +18,11 @@ use serde::Deserialize;
 use crate::{
     app::AppState,
     auth::{CurrentUser, session::now},
-    catalog,
+    catalog::LessonAt,
     content::markdown,
     error::AppError,
     web::dates::date_time as when,
-    web::{Form, Layout, Path},
+    web::{Form, Layout},
 };
 
 pub use db::Item;
@@ -118,9 +118,9 @@ async fn bookmark(
     htmx: HxRequest,
     layout: Layout,
     user: CurrentUser,
-    Path(address): Path<(String, String, String)>,
+    lesson: LessonAt,
 ) -> Result<Response, AppError> {
-    set_bookmark(state, htmx, layout, user, address, true).await
+    set_bookmark(state, htmx, layout, user, lesson, true).await
 }
 
 async fn unbookmark(
@@ -128,9 +128,9 @@ async fn unbookmark(
     htmx: HxRequest,
     layout: Layout,
     user: CurrentUser,
-    Path(address): Path<(String, String, String)>,
+    lesson: LessonAt,
 ) -> Result<Response, AppError> {
-    set_bookmark(state, htmx, layout, user, address, false).await
+    set_bookmark(state, htmx, layout, user, lesson, false).await
 }
 
 async fn set_bookmark(
@@ -138,14 +138,13 @@ async fn set_bookmark(
     HxRequest(is_htmx): HxRequest,
     layout: Layout,
     CurrentUser(user): CurrentUser,
-    (path, module, lesson): (String, String, String),
+    LessonAt {
+        ids,
+        href: lesson_href,
+    }: LessonAt,
     on: bool,
 ) -> Result<Response, AppError> {
-    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
-        .await?
-        .ok_or(AppError::NotFound)?;
     db::set_bookmark(&state.db, &user.id, &ids.lesson_id, on, now()).await?;
-    let lesson_href = format!("/paths/{path}/{module}/{lesson}");
     if !is_htmx {
         return Ok(Redirect::to(&lesson_href).into_response());
     }
@@ -168,13 +167,12 @@ async fn save_note(
     layout: Layout,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
-    Path((path, module, lesson)): Path<(String, String, String)>,
+    LessonAt {
+        ids,
+        href: lesson_href,
+    }: LessonAt,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
-    let ids = catalog::find_lesson(&state, &path, &module, &lesson)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lesson_href = format!("/paths/{path}/{module}/{lesson}");
     let text = form.note.replace("\r\n", "\n");
     if text.chars().count() > MAX_NOTE_CHARS {
         // Keep every character the learner typed, and say why it was not saved.
