@@ -12,8 +12,10 @@ use axum::{
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
+    compression::{
+        CompressionLayer, Predicate,
+        predicate::{DefaultPredicate, NotForContentType},
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -89,7 +91,13 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
             config.request_timeout(),
         ))
         .layer(middleware::from_fn(auth::csrf::protect))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            web::limit::BodyLimits::new(
+                config.max_body_bytes,
+                vec![(admin::IMPORT_PATH, admin::IMPORT_BODY_LIMIT)],
+            ),
+            web::limit::limit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
@@ -99,7 +107,10 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
             config,
         ))
         .layer(axum_htmx::AutoVaryLayer)
-        .layer(CompressionLayer::new());
+        // Archives are gzip already; compressing them again only costs time.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/gzip")),
+        ));
     for header in web::security::headers() {
         app = app.layer(header);
     }

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     routing::{get, post},
 };
 
@@ -15,8 +15,12 @@ use crate::{
     web::Layout,
 };
 
+mod archive;
+mod archive_db;
 mod db;
 mod users;
+
+pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +31,15 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/reactivate", post(users::reactivate))
         .route("/admin/users/{id}/reset-2fa", post(users::reset_two_factor))
         .route("/admin/audit", get(users::audit_log))
+        .route("/admin/content/export", get(archive::export))
+        .route(
+            IMPORT_PATH,
+            get(archive::import_form)
+                .post(archive::upload)
+                // Archives are larger than other bodies (see also web::limit in app.rs).
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .route("/admin/content/import/apply", post(archive::apply))
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,8 +1,9 @@
 //! Cross-site request forgery defence, two layers deep:
 //! 1. unsafe requests that a browser marks as cross-site (`Sec-Fetch-Site`), or whose `Origin`
 //!    is not this host, are refused;
-//! 2. every unsafe request must carry the session's token, as the form field `csrf_token` or
-//!    the `X-CSRF-Token` header (htmx sends it from `hx-headers` on `<body>`).
+//! 2. every unsafe request must carry the session's token, as the form field `csrf_token` (in
+//!    a urlencoded or a multipart form) or the `X-CSRF-Token` header (htmx sends it from
+//!    `hx-headers` on `<body>`).
 
 use axum::{
     body::Body,
@@ -71,6 +72,14 @@ pub async fn protect(request: Request, next: Next) -> Result<Response, AppError>
                 .map(|(_, value)| value.into_owned());
             (token, Body::from(bytes))
         }
+        None if multipart_boundary(&parts.headers).is_some() => {
+            let boundary = multipart_boundary(&parts.headers).unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let token = multipart_field(bytes.clone(), boundary, FIELD).await;
+            (token, Body::from(bytes))
+        }
         None => (None, body),
     };
 
@@ -87,6 +96,23 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The text of the first field called `name`; the fields before it are skipped unread.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = Body::from(bytes).into_data_stream();
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// True when the browser says the request comes from another site. Browsers send

@@ -4,6 +4,7 @@
 //! changes nothing. `export` writes the same format back, so content can live in git. The
 //! bundled `content/` folder is embedded in the binary and imported into an empty database.
 
+pub mod archive;
 pub mod db;
 pub mod files;
 pub mod highlight;
@@ -84,16 +85,52 @@ pub fn write_dir(dir: &Path, tree: &Tree) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What an import did, per kind of item.
+/// What an import did (or, in a dry run, would do), per kind of item.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportReport {
     /// kind → [created, updated, unchanged]
     pub counts: BTreeMap<&'static str, [usize; 3]>,
+    /// The items created or updated, in import order, so an editor sees what an import touches.
+    pub changes: Vec<ChangedItem>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedItem {
+    /// "path", "module", "lesson", "quiz" or "question"
+    pub kind: &'static str,
+    pub created: bool,
+    /// Readable: `path-slug/module-slug/lesson-slug`, `… quiz, question 3`.
+    pub name: String,
+}
+
+/// One line of a report, for pages and sessions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReportRow {
+    pub kind: String,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// The kinds, in the order reports list them.
+pub const KINDS: [&str; 5] = ["paths", "modules", "lessons", "quizzes", "questions"];
+
 impl ImportReport {
-    fn note(&mut self, kind: &'static str, change: Change) {
+    fn note(&mut self, kind: &'static str, change: Change, name: impl FnOnce() -> String) {
         self.counts.entry(kind).or_default()[change as usize] += 1;
+        if !matches!(change, Change::Unchanged) {
+            self.changes.push(ChangedItem {
+                kind: match kind {
+                    "paths" => "path",
+                    "modules" => "module",
+                    "lessons" => "lesson",
+                    "quizzes" => "quiz",
+                    _ => "question",
+                },
+                created: matches!(change, Change::Created),
+                name: name(),
+            });
+        }
     }
 
     pub fn changed(&self) -> usize {
@@ -102,15 +139,32 @@ impl ImportReport {
             .map(|[created, updated, _]| created + updated)
             .sum()
     }
+
+    /// Every kind, in order, zeros included.
+    pub fn rows(&self) -> Vec<ReportRow> {
+        KINDS
+            .iter()
+            .map(|kind| {
+                let [created, updated, unchanged] =
+                    self.counts.get(kind).copied().unwrap_or_default();
+                ReportRow {
+                    kind: (*kind).to_owned(),
+                    created,
+                    updated,
+                    unchanged,
+                }
+            })
+            .collect()
+    }
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for kind in ["paths", "modules", "lessons", "quizzes", "questions"] {
-            let [created, updated, unchanged] = self.counts.get(kind).copied().unwrap_or_default();
+        for row in self.rows() {
             writeln!(
                 f,
-                "{kind:>10}: {created} created, {updated} updated, {unchanged} unchanged"
+                "{:>10}: {} created, {} updated, {} unchanged",
+                row.kind, row.created, row.updated, row.unchanged
             )?;
         }
         Ok(())
@@ -140,34 +194,56 @@ fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> &str) -> HashMap<String, T> {
 
 /// Upserts the whole curriculum in one transaction: all of it, or (on any error) none of it.
 pub async fn import(db: &Db, curriculum: &Curriculum) -> anyhow::Result<ImportReport> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut tx = db.pool().begin().await?;
-    let paths = by_id(db::list_paths(&mut *tx).await?, |row| &row.id);
-    let modules = by_id(db::list_modules(&mut *tx).await?, |row| &row.id);
-    let lessons = by_id(db::list_lessons(&mut *tx).await?, |row| &row.id);
-    let quizzes = by_id(db::list_quizzes(&mut *tx).await?, |row| &row.id);
-    let questions = by_id(db::list_questions(&mut *tx).await?, |row| &row.id);
+    let report = import_in(&mut tx, curriculum).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Runs the same import and rolls it back: the report of what `import` would change, and
+/// any error it would meet (a slug taken by another item, say), with the database untouched.
+pub async fn dry_run(db: &Db, curriculum: &Curriculum) -> anyhow::Result<ImportReport> {
+    let mut tx = db.pool().begin().await?;
+    let report = import_in(&mut tx, curriculum).await;
+    tx.rollback().await?;
+    report
+}
+
+/// The import inside the caller's transaction, so the caller can add to it (an audit entry)
+/// and decide whether to commit.
+pub async fn import_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    curriculum: &Curriculum,
+) -> anyhow::Result<ImportReport> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let paths = by_id(db::list_paths(&mut **tx).await?, |row| &row.id);
+    let modules = by_id(db::list_modules(&mut **tx).await?, |row| &row.id);
+    let lessons = by_id(db::list_lessons(&mut **tx).await?, |row| &row.id);
+    let quizzes = by_id(db::list_quizzes(&mut **tx).await?, |row| &row.id);
+    let questions = by_id(db::list_questions(&mut **tx).await?, |row| &row.id);
     let mut report = ImportReport::default();
 
     for path in &curriculum.paths {
         let row = path_row(&path.meta);
         let change = compare(paths.get(&row.id), &row);
         if !matches!(change, Change::Unchanged) {
-            db::upsert_path(&mut *tx, &row, now)
+            db::upsert_path(&mut **tx, &row, now)
                 .await
                 .with_context(|| format!("path {}", row.slug))?;
         }
-        report.note("paths", change);
+        report.note("paths", change, || path.meta.slug.clone());
 
         for module in &path.modules {
             let row = module_row(&module.meta, &path.meta.uuid);
             let change = compare(modules.get(&row.id), &row);
             if !matches!(change, Change::Unchanged) {
-                db::upsert_module(&mut *tx, &row, now)
+                db::upsert_module(&mut **tx, &row, now)
                     .await
                     .with_context(|| format!("module {}", row.slug))?;
             }
-            report.note("modules", change);
+            report.note("modules", change, || {
+                format!("{}/{}", path.meta.slug, module.meta.slug)
+            });
 
             for lesson in &module.lessons {
                 let row = lesson_row(lesson, &module.meta.uuid);
@@ -180,11 +256,16 @@ pub async fn import(db: &Db, curriculum: &Curriculum) -> anyhow::Result<ImportRe
                         words: rendered.words as i64,
                         reading_minutes: rendered.reading_minutes as i64,
                     };
-                    db::upsert_lesson(&mut *tx, &row, rendering, now)
+                    db::upsert_lesson(&mut **tx, &row, rendering, now)
                         .await
                         .with_context(|| format!("lesson {}/{}", module.meta.slug, row.slug))?;
                 }
-                report.note("lessons", change);
+                report.note("lessons", change, || {
+                    format!(
+                        "{}/{}/{}",
+                        path.meta.slug, module.meta.slug, lesson.meta.slug
+                    )
+                });
             }
 
             let Some(quiz) = &module.quiz else { continue };
@@ -196,11 +277,13 @@ pub async fn import(db: &Db, curriculum: &Curriculum) -> anyhow::Result<ImportRe
             };
             let change = compare(quizzes.get(&row.id), &row);
             if !matches!(change, Change::Unchanged) {
-                db::upsert_quiz(&mut *tx, &row, now)
+                db::upsert_quiz(&mut **tx, &row, now)
                     .await
                     .with_context(|| format!("quiz of {}", module.meta.slug))?;
             }
-            report.note("quizzes", change);
+            report.note("quizzes", change, || {
+                format!("{}/{} quiz", path.meta.slug, module.meta.slug)
+            });
 
             for (index, question) in quiz.questions.iter().enumerate() {
                 let row = question_row(question, &quiz.uuid, index)?;
@@ -208,13 +291,23 @@ pub async fn import(db: &Db, curriculum: &Curriculum) -> anyhow::Result<ImportRe
                 if !matches!(change, Change::Unchanged) {
                     let prompt = markdown::render(&row.prompt_markdown).html;
                     let explanation = markdown::render(&row.explanation_markdown).html;
-                    db::upsert_question(&mut *tx, &row, &prompt, &explanation, now).await?;
+                    db::upsert_question(&mut **tx, &row, &prompt, &explanation, now)
+                        .await
+                        .with_context(|| {
+                            format!("quiz of {}, question {}", module.meta.slug, index + 1)
+                        })?;
                 }
-                report.note("questions", change);
+                report.note("questions", change, || {
+                    format!(
+                        "{}/{} quiz, question {}",
+                        path.meta.slug,
+                        module.meta.slug,
+                        index + 1
+                    )
+                });
             }
         }
     }
-    tx.commit().await?;
     Ok(report)
 }
 

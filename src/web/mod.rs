@@ -5,6 +5,7 @@ pub mod assets;
 pub mod dates;
 pub mod form;
 pub mod layout;
+pub mod limit;
 pub mod security;
 
 pub use form::{FieldErrors, Form, Path, Query};

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod admin_users;
+mod archive;
 mod browser;
 mod certificates;
 mod curriculum;
