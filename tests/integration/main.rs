@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod admin_quizzes;
 mod admin_users;
 mod archive;
 mod browser;
