@@ -760,13 +760,22 @@ pub(super) async fn update_question(
             }));
         }
     };
+    // Text that differs only in surrounding blank space (imported TOML often ends in a
+    // newline) is kept as it was, so opening and saving a question changes nothing.
+    let unless_same = |new: String, old: &str| {
+        if new == old.trim() {
+            old.to_owned()
+        } else {
+            new
+        }
+    };
     let row = question_row(
         question.id.clone(),
         &quiz.id,
         question.position,
         kind,
-        prompt,
-        explanation,
+        unless_same(prompt, &question.prompt_markdown),
+        unless_same(explanation, &question.explanation_markdown),
         &key,
     )?;
     let mut changes = Vec::new();

@@ -14,6 +14,7 @@ db_tests! {
     an_editor_builds_a_quiz_of_every_kind_and_a_learner_is_graded_by_it,
     invalid_quizzes_and_questions_are_refused_beside_their_fields_with_input_kept,
     markup_in_quiz_content_is_escaped_or_sanitized_on_every_page,
+    editing_a_question_starts_from_its_answer_key_and_audits_the_change,
     moving_keeps_question_ids_and_deleting_states_the_attempts,
     learners_cannot_edit_quizzes_and_visitors_are_sent_to_log_in,
     the_quiz_list_shows_every_module_and_searches_titles,
@@ -433,6 +434,113 @@ async fn markup_in_quiz_content_is_escaped_or_sanitized_on_every_page(app: TestA
         results.text("h1"),
         "<script>alert(1)</script>",
         "shown as text"
+    );
+}
+
+async fn editing_a_question_starts_from_its_answer_key_and_audits_the_change(app: TestApp) {
+    editor_with_curriculum(&app).await;
+    let quiz = quiz_id(&app).await;
+    add_question(
+        &app,
+        &quiz,
+        "multiple",
+        &[
+            ("prompt", "Which are *idempotent*?"),
+            ("choice_0_text", "PUT"),
+            ("choice_0_correct", "on"),
+            ("choice_1_text", "POST"),
+            ("choice_2_text", "DELETE"),
+            ("choice_2_correct", "on"),
+        ],
+    )
+    .await;
+    let id = question_ids(&app).await.pop().unwrap();
+    let path = format!("/admin/questions/{id}/edit");
+
+    let form = Page::from(app.get(&path).await).await;
+    assert_eq!(form.text("#prompt"), "Which are *idempotent*?");
+    assert_eq!(form.attrs("#choice_1_text", "value"), ["POST"]);
+    assert_eq!(
+        form.attrs("input[type=checkbox][checked]", "name"),
+        ["choice_0_correct", "choice_2_correct"]
+    );
+    assert_eq!(form.count(".choice-row"), 6, "three more blank rows");
+
+    // Saving it as it is changes nothing; every bundled question too.
+    let same = [
+        ("prompt", "Which are *idempotent*?"),
+        ("choice_0_text", "PUT"),
+        ("choice_0_correct", "on"),
+        ("choice_1_text", "POST"),
+        ("choice_2_text", "DELETE"),
+        ("choice_2_correct", "on"),
+    ];
+    assert_eq!(
+        app.post_form(&path, &same).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let bundled = question_ids(&app).await.remove(0);
+    let bundled_form = Page::from(app.get(&format!("/admin/questions/{bundled}/edit")).await).await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("prompt".into(), bundled_form.text("#prompt")),
+        ("explanation".into(), bundled_form.text("#explanation")),
+    ];
+    for name in ["answer", "tolerance"] {
+        if let Some(value) = bundled_form.attrs(&format!("#{name}"), "value").pop() {
+            fields.push((name.into(), value));
+        }
+    }
+    for (index, text) in bundled_form
+        .attrs(".choice-row input[type=text]", "value")
+        .into_iter()
+        .enumerate()
+    {
+        fields.push((format!("choice_{index}_text"), text));
+    }
+    for name in bundled_form.attrs("input[type=checkbox][checked]", "name") {
+        fields.push((name, "on".into()));
+    }
+    for value in bundled_form.attrs("input[name=truth][checked]", "value") {
+        fields.push(("truth".into(), value));
+    }
+    if bundled_form.count("#accepted") == 1 {
+        fields.push(("accepted".into(), bundled_form.text("#accepted")));
+    }
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    app.post_form(&format!("/admin/questions/{bundled}/edit"), &borrowed)
+        .await;
+    assert_eq!(
+        audit_actions(&app).await,
+        ["question.create"],
+        "no update recorded for unchanged questions"
+    );
+
+    let mut changed = same.to_vec();
+    changed[0] = ("prompt", "Which methods are idempotent?");
+    changed.remove(5);
+    let saved = app.post_form(&path, &changed).await;
+
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let summary: String =
+        sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = 'question.update'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        summary,
+        "prompt: “Which are *idempotent*?” → “Which methods are idempotent?”; answer key changed"
+    );
+    let key: String = sqlx::query_scalar("SELECT answer_key FROM questions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        key,
+        r#"{"choices":[{"text":"PUT","correct":true},{"text":"POST","correct":false},{"text":"DELETE","correct":false}]}"#
     );
 }
 

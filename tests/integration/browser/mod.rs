@@ -6,5 +6,6 @@ mod archive;
 mod home;
 mod progress;
 mod quiz;
+mod quiz_editor;
 mod reading;
 mod search;
