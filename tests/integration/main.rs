@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod admin_users;
+pub mod authoring;
 mod browser;
 mod certificates;
 mod curriculum;
