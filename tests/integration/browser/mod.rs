@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod authoring;
 mod home;
 mod progress;
 mod quiz;
