@@ -90,6 +90,18 @@ async fn an_editor_writes_a_lesson_with_live_preview_and_a_learner_reads_it() {
         browser.assert_accessible().await;
     }
 
+    // On a phone: no sideways scrolling on the overview (tables scroll inside themselves)
+    // or in the editor.
+    browser.set_window_width(360).await;
+    for page in ["/admin".to_owned(), format!("/admin/lessons/{id}/edit")] {
+        browser.goto(&app.url(&page)).await;
+        let overflow = browser
+            .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            .await;
+        assert_eq!(overflow, serde_json::json!(0), "{page} at 360 px");
+    }
+    browser.set_window_width(1280).await;
+
     browser.click("header form[action='/logout'] button").await;
     browser.wait_for_path("/").await;
     log_in(&browser, &app, "lea@example.com").await;
