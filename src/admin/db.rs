@@ -37,7 +37,7 @@ pub struct UserRow {
 }
 
 /// `%` and `_` typed by the admin are searched for literally.
-fn like_pattern(query: &str) -> String {
+pub(super) fn like_pattern(query: &str) -> String {
     let escaped = query
         .to_lowercase()
         .replace('\\', "\\\\")
@@ -175,4 +175,15 @@ pub async fn list_audit(
         .fetch_one(db.pool())
         .await?;
     Ok((rows, total))
+}
+
+/// The latest changes to the curriculum (everything but user administration), newest first.
+pub async fn recent_content_changes(db: &Db, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
+    sqlx::query_as(
+        "SELECT actor_name, action, target, summary, created_at FROM audit_log \
+         WHERE action NOT LIKE 'user.%' ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
 }

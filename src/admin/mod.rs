@@ -1,22 +1,25 @@
-//! Administration for editors and admins. Everything here checks the role on the server.
+//! Administration for editors and admins. Everything here checks the role on the server:
+//! content pages take the [`Editor`] extractor, user pages require the admin role.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, State},
+    extract::{DefaultBodyLimit, FromRequestParts, State},
+    http::request::Parts,
     routing::{get, post},
 };
 
 use crate::{
     app::AppState,
-    auth::{CurrentUser, Role},
+    auth::{CurrentUser, Role, User},
     error::AppError,
-    web::Layout,
+    web::{Layout, dates::date_time},
 };
 
 mod archive;
 mod archive_db;
+mod content;
 mod db;
 mod quiz_db;
 mod quizzes;
@@ -64,26 +67,50 @@ pub fn router() -> Router<AppState> {
             "/admin/questions/{id}/delete",
             get(quizzes::delete_question_form).post(quizzes::delete_question),
         )
+        .merge(content::router())
+}
+
+/// The logged-in editor or admin; learners get 403, visitors the login page.
+pub struct Editor(pub User);
+
+impl FromRequestParts<AppState> for Editor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        user.require(Role::Editor, &state.config)?;
+        Ok(Self(user))
+    }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/overview.html")]
 struct OverviewPage {
     layout: Layout,
-    counts: db::UserCounts,
+    users: db::UserCounts,
+    content: content::ContentCounts,
+    drafts: Vec<content::Draft>,
+    recent: Vec<db::AuditRow>,
     is_admin: bool,
+}
+
+impl OverviewPage {
+    fn when(&self, unix: &i64) -> String {
+        date_time(*unix)
+    }
 }
 
 async fn overview(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
 ) -> Result<OverviewPage, AppError> {
-    user.require(Role::Editor, &state.config)?;
-    let counts = db::count_users(&state.db).await?;
     Ok(OverviewPage {
         layout,
-        counts,
+        users: db::count_users(&state.db).await?,
+        content: content::count_content(&state.db).await?,
+        drafts: content::drafts(&state.db, 10).await?,
+        recent: db::recent_content_changes(&state.db, 10).await?,
         is_admin: user.role == Role::Admin,
     })
 }

@@ -171,6 +171,8 @@ pub struct LessonRendering<'a> {
     pub reading_minutes: i64,
 }
 
+/// Inserts or replaces a lesson; a replacement bumps its `version`, so an editor who opened
+/// the lesson before an import gets the conflict page instead of overwriting the import.
 pub async fn upsert_lesson<'e>(
     executor: impl Executor<'e, Database = Any>,
     row: &LessonRow,
@@ -183,7 +185,7 @@ pub async fn upsert_lesson<'e>(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
          ON CONFLICT (id) DO UPDATE SET module_id = $2, slug = $3, title = $4, summary = $5, \
          position = $6, published = $7, body_markdown = $8, body_html = $9, body_text = $10, \
-         word_count = $11, reading_minutes = $12, updated_at = $13",
+         word_count = $11, reading_minutes = $12, updated_at = $13, version = lessons.version + 1",
     )
     .bind(&row.id)
     .bind(&row.module_id)

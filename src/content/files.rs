@@ -310,10 +310,13 @@ fn parse_module(tree: &Tree, dir: &str, problems: &mut Problems) -> Option<Modul
     })
 }
 
-/// Addresses under a module that are not lessons (`/paths/{path}/{module}/quiz`, …).
-const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "reset", "skip", "unskip"];
+/// Addresses under a path that are not modules (`/paths/{path}/roadmap`, …).
+pub const RESERVED_MODULE_SLUGS: &[&str] = &["reset", "roadmap"];
 
-fn valid_slug(slug: &str) -> bool {
+/// Addresses under a module that are not lessons (`/paths/{path}/{module}/quiz`, …).
+pub const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "reset", "skip", "unskip"];
+
+pub fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 80
         && slug.split('-').all(|word| {
@@ -364,7 +367,7 @@ fn validate(curriculum: &Curriculum, problems: &mut Problems) {
         for module in &path.modules {
             let name = format!("module {}/{}", path.meta.slug, module.meta.slug);
             check(&name, &module.meta.uuid, Some(&module.meta.slug), problems);
-            if ["reset", "roadmap"].contains(&module.meta.slug.as_str()) {
+            if RESERVED_MODULE_SLUGS.contains(&module.meta.slug.as_str()) {
                 problems.add(
                     &name,
                     format!(

@@ -7,6 +7,7 @@ mod accounts;
 mod admin_quizzes;
 mod admin_users;
 mod archive;
+pub mod authoring;
 mod browser;
 mod certificates;
 mod curriculum;

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod archive;
+mod authoring;
 mod home;
 mod progress;
 mod quiz;

@@ -1,0 +1,303 @@
+//! Authoring the curriculum: paths, modules and lessons (quizzes live in `admin::quizzes`).
+//!
+//! Every change happens in one transaction with its audit entry. Items keep their UUIDs
+//! through edits and moves, so learners' progress stays attached.
+
+mod db;
+mod diff;
+mod lessons;
+mod outline;
+mod revisions;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+use crate::{
+    app::AppState,
+    auth::{User, session},
+    content::files::valid_slug,
+    error::AppError,
+    web::FieldErrors,
+};
+use db::Level;
+pub(super) use db::{ContentCounts, Draft, count_content, drafts};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/content", get(outline::tree))
+        .route("/admin/paths/new", get(outline::new_path_form))
+        .route("/admin/paths", post(outline::create_path))
+        .route(
+            "/admin/paths/{id}",
+            get(outline::path_page).post(outline::save_path),
+        )
+        .route("/admin/paths/{id}/move", post(outline::move_path))
+        .route(
+            "/admin/paths/{id}/delete",
+            get(outline::delete_path_form).post(outline::delete_path),
+        )
+        .route(
+            "/admin/paths/{id}/modules/new",
+            get(outline::new_module_form),
+        )
+        .route("/admin/paths/{id}/modules", post(outline::create_module))
+        .route(
+            "/admin/modules/{id}",
+            get(outline::module_page).post(outline::save_module),
+        )
+        .route("/admin/modules/{id}/move", post(outline::move_module))
+        .route(
+            "/admin/modules/{id}/delete",
+            get(outline::delete_module_form).post(outline::delete_module),
+        )
+        .route(
+            "/admin/modules/{id}/lessons/new",
+            get(lessons::new_lesson_form),
+        )
+        .route("/admin/modules/{id}/lessons", post(lessons::create_lesson))
+        .route("/admin/lessons", get(lessons::search))
+        .route(
+            "/admin/lessons/{id}/edit",
+            get(lessons::edit_form).post(lessons::save),
+        )
+        .route("/admin/lessons/{id}/view", get(lessons::view_as_learner))
+        .route("/admin/lessons/{id}/move", post(lessons::move_lesson))
+        .route(
+            "/admin/lessons/{id}/delete",
+            get(lessons::delete_form).post(lessons::delete),
+        )
+        .route("/admin/lessons/{id}/revisions", get(revisions::history))
+        .route(
+            "/admin/lessons/{id}/revisions/{number}",
+            get(revisions::show),
+        )
+        .route(
+            "/admin/lessons/{id}/revisions/{number}/restore",
+            post(revisions::restore),
+        )
+        .route("/admin/preview", post(lessons::preview))
+}
+
+/// Limits of the fields every item has.
+const TITLE_MAX: usize = 200;
+const SUMMARY_MAX: usize = 500;
+
+/// The title, slug, summary and published switch that paths, modules and lessons share,
+/// as typed (kept as typed when the form comes back with errors).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct ItemFields {
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub published: Option<String>,
+}
+
+impl ItemFields {
+    pub fn is_published(&self) -> bool {
+        self.published.is_some()
+    }
+
+    /// Checks the fields; the slug comes from the title when left empty. Returns the slug to
+    /// save. `parent_id` is the path of a module, the module of a lesson ("" for a path).
+    async fn validate(
+        &mut self,
+        state: &AppState,
+        level: Level,
+        parent_id: &str,
+        own_id: &str,
+        errors: &mut FieldErrors,
+    ) -> Result<(), AppError> {
+        self.title = self.title.trim().to_owned();
+        self.summary = self.summary.trim().to_owned();
+        self.slug = self.slug.trim().to_owned();
+        if self.title.is_empty() {
+            errors.add("title", "Give it a title.");
+        } else if self.title.chars().count() > TITLE_MAX {
+            errors.add(
+                "title",
+                format!("Keep the title under {TITLE_MAX} characters."),
+            );
+        }
+        if self.summary.chars().count() > SUMMARY_MAX {
+            errors.add(
+                "summary",
+                format!("Keep the summary under {SUMMARY_MAX} characters."),
+            );
+        }
+        if self.slug.is_empty() {
+            self.slug = slug_of(&self.title);
+        }
+        let reserved: &[&str] = match level {
+            Level::Path => &[],
+            Level::Module => crate::content::files::RESERVED_MODULE_SLUGS,
+            Level::Lesson => crate::content::files::RESERVED_LESSON_SLUGS,
+        };
+        if self.slug.is_empty() {
+            if !self.title.is_empty() {
+                errors.add("slug", "Choose a slug: lowercase letters, digits and -.");
+            }
+        } else if !valid_slug(&self.slug) {
+            errors.add(
+                "slug",
+                "Use lowercase letters and digits in words joined by - (at most 80 characters).",
+            );
+        } else if reserved.contains(&self.slug.as_str()) {
+            errors.add(
+                "slug",
+                format!(
+                    "“{}” is taken by another address here; choose another.",
+                    self.slug
+                ),
+            );
+        } else if db::slug_taken(&state.db, level, parent_id, &self.slug, own_id).await? {
+            let sibling = match level {
+                Level::Path => "Another path",
+                Level::Module => "Another module of this path",
+                Level::Lesson => "Another lesson of this module",
+            };
+            errors.add("slug", format!("{sibling} already uses this slug."));
+        }
+        Ok(())
+    }
+}
+
+/// A slug from a title: ASCII letters and digits in words joined by `-`.
+pub(crate) fn slug_of(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut slug = String::new();
+    for word in words {
+        if slug.len() + word.len() + 1 > 80 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word);
+    }
+    slug
+}
+
+/// Records a content change in the audit log, inside the change's transaction.
+async fn audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    editor: &User,
+    action: &str,
+    target: &str,
+    summary: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    super::db::insert_audit(
+        &mut **tx,
+        super::db::AuditEntry {
+            actor_id: &editor.id,
+            actor_name: &editor.display_name,
+            action,
+            target,
+            summary,
+            now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// "title: “A” → “B”; published: no → yes" for the audit log; empty when nothing changed.
+fn changes(pairs: &[(&str, String, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| format!("{field}: “{before}” → “{after}”"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct MoveForm {
+    direction: String,
+}
+
+/// One item of the curriculum, as moving and deleting need it.
+pub(super) struct Item<'a> {
+    pub level: Level,
+    pub id: &'a str,
+    /// The path of a module, the module of a lesson ("" for a path).
+    pub parent_id: &'a str,
+    /// How the audit log names it ("path/module/lesson" slugs).
+    pub target: String,
+}
+
+/// Moves the item one place up or down among its siblings and renumbers them 1, 2, 3 …,
+/// with an audit entry; at either end it stays where it is.
+async fn move_item(
+    state: &AppState,
+    editor: &User,
+    item: Item<'_>,
+    direction: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.db.pool().begin().await?;
+    let mut ids = db::sibling_ids(&mut *tx, item.level, item.parent_id).await?;
+    let Some(index) = ids.iter().position(|sibling| sibling == item.id) else {
+        return Err(AppError::NotFound);
+    };
+    let other = match direction {
+        "up" if index > 0 => index - 1,
+        "down" if index + 1 < ids.len() => index + 1,
+        "up" | "down" => return Ok(()),
+        _ => return Err(AppError::BadRequest("Move it up or down.".into())),
+    };
+    ids.swap(index, other);
+    for (position, sibling) in ids.iter().enumerate() {
+        db::set_position(&mut *tx, item.level, sibling, position as i64 + 1).await?;
+    }
+    let action = format!("{}.move", item.level.name());
+    audit(
+        &mut tx,
+        editor,
+        &action,
+        &item.target,
+        direction,
+        session::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_come_from_titles_in_ascii() {
+        assert_eq!(
+            slug_of("How Indexes Work (B-trees)"),
+            "how-indexes-work-b-trees"
+        );
+        assert_eq!(slug_of("  Café & crème  "), "caf-cr-me");
+        assert_eq!(slug_of("!!!"), "");
+        assert!(slug_of(&"word ".repeat(40)).len() <= 80);
+        assert!(valid_slug(&slug_of(&"word ".repeat(40))));
+    }
+
+    #[test]
+    fn changes_list_only_what_changed() {
+        let summary = changes(&[
+            ("title", "A".into(), "B".into()),
+            ("slug", "a".into(), "a".into()),
+        ]);
+        assert_eq!(summary, "title: “A” → “B”");
+    }
+}
