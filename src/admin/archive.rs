@@ -13,10 +13,10 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{archive_db as db, db::AuditEntry};
+use super::{Editor, archive_db as db, db::AuditEntry};
 use crate::{
     app::AppState,
-    auth::{CurrentUser, Role, User, session, tokens},
+    auth::{User, session, tokens},
     content::{
         self, ChangedItem, ImportReport, ReportRow,
         archive::{self, ArchiveError},
@@ -42,9 +42,8 @@ const LISTED_CHANGES: usize = 200;
 
 pub(super) async fn export(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let tree = files::to_tree(&content::export(&state.db).await?)
         .map_err(|error| AppError::Internal(error.into()))?;
     let now = time::OffsetDateTime::now_utc();
@@ -103,12 +102,10 @@ impl ArchivePage {
 }
 
 pub(super) async fn import_form(
-    State(state): State<AppState>,
     layout: Layout,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
 ) -> Result<ArchivePage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let mut page = ArchivePage::new(layout, Vec::new());
     page.applied = session::remove(&session, APPLIED_KEY).await?;
     Ok(page)
@@ -189,10 +186,9 @@ fn parse_tree(tree: &Tree) -> Result<files::Curriculum, Vec<String>> {
 pub(super) async fn upload(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let refuse = |layout, errors| {
         Ok(ArchivePage::refused(
             layout,
@@ -293,10 +289,9 @@ pub(super) async fn apply(
     State(state): State<AppState>,
     layout: Layout,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Form(form): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let now = session::now();
     let mut tx = state.db.pool().begin().await?;
     let pending = db::take_import(

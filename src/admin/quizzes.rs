@@ -13,12 +13,13 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
+    Editor,
     db::{AuditEntry, insert_audit},
     quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow},
 };
 use crate::{
     app::AppState,
-    auth::{CurrentUser, Role, User, invalid, session},
+    auth::{User, invalid, session},
     content::{
         self,
         files::{Answer, AnswerKey, Choice, QuestionKind, check_answer_key},
@@ -117,10 +118,9 @@ impl QuizzesPage {
 pub(super) async fn list(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Query(query): Query<ListQuery>,
 ) -> Result<QuizzesPage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let q = query.q.trim().chars().take(100).collect::<String>();
     let page = query.page.unwrap_or(1).max(1);
     let (rows, total) = db::list_quizzes(&state.db, &q, PER_PAGE, (page - 1) * PER_PAGE).await?;
@@ -222,10 +222,9 @@ async fn quiz_page(
 pub(super) async fn quiz_form(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Path(module_id): Path<String>,
 ) -> Result<QuizPage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let module = module_of(&state, &module_id).await?;
     quiz_page(&state, layout, module, None, FieldErrors::default()).await
 }
@@ -256,11 +255,10 @@ pub(super) async fn save_quiz(
     State(state): State<AppState>,
     layout: Layout,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(module_id): Path<String>,
     Form(form): Form<QuizForm>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let module = module_of(&state, &module_id).await?;
     let (title, pass_mark) = match validate_quiz(&form) {
         Ok(valid) => valid,
@@ -577,11 +575,10 @@ fn parse_kind(kind: &str) -> Result<QuestionKind, AppError> {
 pub(super) async fn new_question_form(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Path(quiz_id): Path<String>,
     Query(query): Query<KindQuery>,
 ) -> Result<QuestionPage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let kind = parse_kind(&query.kind)?;
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let mut input = QuestionInput::default();
@@ -644,12 +641,11 @@ pub(super) async fn create_question(
     State(state): State<AppState>,
     layout: Layout,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(quiz_id): Path<String>,
     Query(query): Query<KindQuery>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let kind = parse_kind(&query.kind)?;
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let input = QuestionInput::from_fields(&fields);
@@ -715,10 +711,9 @@ async fn question_context(
 pub(super) async fn edit_question_form(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<QuestionPage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let kind = parse_kind(&question.kind)?;
     Ok(QuestionPage {
@@ -737,11 +732,10 @@ pub(super) async fn update_question(
     State(state): State<AppState>,
     layout: Layout,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let kind = parse_kind(&question.kind)?;
     let input = QuestionInput::from_fields(&fields);
@@ -819,11 +813,10 @@ pub(super) struct MoveForm {
 pub(super) async fn move_question(
     State(state): State<AppState>,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let question = db::get_question(state.db.pool(), &id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -898,10 +891,9 @@ impl DeletePage {
 pub(super) async fn delete_question_form(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<DeletePage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
     let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
@@ -919,10 +911,9 @@ pub(super) async fn delete_question_form(
 pub(super) async fn delete_question(
     State(state): State<AppState>,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
     let mut tx = state.db.pool().begin().await?;
@@ -948,10 +939,9 @@ pub(super) async fn delete_question(
 pub(super) async fn delete_quiz_form(
     State(state): State<AppState>,
     layout: Layout,
-    CurrentUser(user): CurrentUser,
+    Editor(_): Editor,
     Path(quiz_id): Path<String>,
 ) -> Result<DeletePage, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
     let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
@@ -969,10 +959,9 @@ pub(super) async fn delete_quiz_form(
 pub(super) async fn delete_quiz(
     State(state): State<AppState>,
     session: Session,
-    CurrentUser(user): CurrentUser,
+    Editor(user): Editor,
     Path(quiz_id): Path<String>,
 ) -> Result<Response, AppError> {
-    user.require(Role::Editor, &state.config)?;
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
     let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
