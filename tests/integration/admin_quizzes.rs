@@ -710,4 +710,39 @@ async fn the_quiz_list_shows_every_module_and_searches_titles(app: TestApp) {
     assert_eq!(found.count(&format!("#module-{module}")), 1);
     let none = Page::from(app.get("/admin/quizzes?q=%25no+such+quiz").await).await;
     assert_eq!(none.count("tbody tr"), 0);
+
+    // Thirty more modules: the list pages by 25.
+    let path: String = sqlx::query_scalar("SELECT id FROM paths LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    for n in 0..30 {
+        sqlx::query(
+            "INSERT INTO modules (id, path_id, slug, title, summary, position, published, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, '', $5, $6, 0, 0)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&path)
+        .bind(format!("extra-{n}"))
+        .bind(format!("Extra module {n}"))
+        .bind(100 + n)
+        .bind(false)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let first = Page::from(app.get("/admin/quizzes").await).await;
+    assert_eq!(first.count("tbody tr"), 25);
+    let next = first
+        .attrs("a[rel=next]", "href")
+        .pop()
+        .expect("a next page");
+    let second = Page::from(app.get(&next).await).await;
+    assert_eq!(second.count("tbody tr") as i64, modules + 30 - 25);
+    assert!(second.text("tbody").contains("Create a quiz"));
+    let extra = Page::from(app.get("/admin/quizzes?q=extra+module").await).await;
+    assert_eq!(
+        extra.text("#quiz-count"),
+        "30 modules matching “extra module”."
+    );
 }
