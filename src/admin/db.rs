@@ -187,3 +187,10 @@ pub async fn recent_content_changes(db: &Db, limit: i64) -> sqlx::Result<Vec<Aud
     .fetch_all(db.pool())
     .await
 }
+
+/// The distinct actions in the audit log (user administration and every kind of content change).
+pub async fn audit_actions(db: &Db) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        .fetch_all(db.pool())
+        .await
+}

@@ -251,6 +251,8 @@ pub(super) struct AuditPage {
     action: String,
     actor: String,
     entries: Vec<db::AuditRow>,
+    /// Every action the log holds, for the filter.
+    actions: Vec<String>,
     page: i64,
     pages: i64,
 }
@@ -266,19 +268,6 @@ impl AuditPage {
 }
 
 /// The actions the filter offers.
-const ACTIONS: &[&str] = &[
-    "user.role",
-    "user.deactivate",
-    "user.reactivate",
-    "user.reset_2fa",
-];
-
-impl AuditPage {
-    fn actions(&self) -> &'static [&'static str] {
-        ACTIONS
-    }
-}
-
 pub(super) async fn audit_log(
     State(state): State<AppState>,
     layout: Layout,
@@ -297,6 +286,7 @@ pub(super) async fn audit_log(
         action,
         actor,
         entries,
+        actions: db::audit_actions(&state.db).await?,
         page,
         pages,
     })
