@@ -1,0 +1,3 @@
+//! Hands-on labs.
+
+pub mod http;
