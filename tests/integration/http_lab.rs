@@ -514,6 +514,22 @@ async fn urls_other_hosts_and_oversize_requests_are_refused_before_sending(app: 
         .unwrap_err();
     assert!(error.contains("GET, POST"), "{error}");
 
+    // The practice API is not mounted on the real app: only send() reaches it.
+    let over_the_network = app
+        .client
+        .get(app.url("/api/tasks"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        over_the_network
+            .headers()
+            .get("x-ratelimit-limit")
+            .is_none()
+    );
+    assert_ne!(over_the_network.status(), 200);
+
     // Nothing was sent: the learner's practice data was never even created.
     let started: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM practice_api_learners WHERE learner_id = $1")

@@ -293,13 +293,22 @@ pub fn check(goal: &Goal, history: &[Exchange]) -> Verdict {
         feedback.push_str(&format!(" Step {done} of {} is done.", steps.len()));
     }
     let misses = next.misses(newest);
-    if next.same_path && misses.is_empty() {
+    let newest_met_previous = done > 0 && met[done - 1][history.len() - 1];
+    if newest_met_previous {
+        // The last request did its job; only the next step matters now.
+    } else if next.same_path && misses.is_empty() {
         feedback.push_str(" That was a different path from the previous step.");
     } else if !misses.is_empty() && misses.len() < 3 {
         feedback.push_str(&format!(" For the goal, {}.", misses.join(", and ")));
     }
-    let prefix = if done > 0 { "Now" } else { "Next" };
-    feedback.push_str(&format!(" {prefix}: {}", lowercase_first(&next.describe())));
+    // An author's hint is used as written; a generated one is joined to the progress so far.
+    let next_step = match (&next.hint, done) {
+        (Some(hint), _) => hint.clone(),
+        (None, 0) => next.describe(),
+        (None, _) => format!("Now {}", lowercase_first(&next.describe())),
+    };
+    feedback.push(' ');
+    feedback.push_str(&next_step);
     Verdict {
         passed: false,
         feedback,
@@ -438,7 +447,7 @@ mod tests {
             verdict.feedback.contains("Step 1 of 2 is done")
                 && verdict
                     .feedback
-                    .contains("Now: send a request and make the API answer 403 Forbidden"),
+                    .contains("Now send a request and make the API answer 403 Forbidden"),
             "{}",
             verdict.feedback
         );
@@ -489,6 +498,30 @@ mod tests {
         let mut no_token = page_two;
         no_token.request.headers.clear();
         assert!(!check(&goal, &[no_token]).passed);
+    }
+
+    #[test]
+    fn after_a_step_is_met_the_feedback_only_asks_for_the_next_one() {
+        let goal =
+            goal("[[steps]]\nstatus = 401\n[[steps]]\nstatus = 403\nhint = \"Now get 403.\"\n");
+        let verdict = check(&goal, &[exchange("GET", "/api/tasks", 401, "{}")]);
+        assert_eq!(
+            verdict.feedback,
+            "You got 401 Unauthorized. Step 1 of 2 is done. Now get 403."
+        );
+    }
+
+    #[test]
+    fn a_goal_survives_a_round_trip_through_a_toml_table_and_json() {
+        let text = "[[steps]]\nmethod = \"PATCH\"\npath = \"/api/tasks/{id}\"\n\
+                    response_json = { \"/done\" = true, \"/id\" = 3 }\n\
+                    [[steps]]\nsame_path = true\nstatus = 404\n";
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let goal: Goal = table.try_into().expect("a goal from the importer's table");
+        let json = serde_json::to_string(&goal).unwrap();
+        let back: Goal = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, goal);
+        assert_eq!(goal.steps[0].response_json["/id"], serde_json::json!(3));
     }
 
     #[test]
