@@ -56,6 +56,10 @@ const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 /// The host shown in the raw request: a reserved name that resolves nowhere.
 pub const DISPLAY_HOST: &str = "practice-api.invalid";
 
+/// What the lab's headers field can start with: the full-access token and the JSON body type.
+pub const STARTER_HEADERS: &str =
+    "Authorization: Bearer learner-token\nContent-Type: application/json";
+
 /// Headers the learner may not set: the server decides where the request goes (`Host`) and how
 /// it travels (hop-by-hop headers, `Content-Length`).
 const REFUSED_HEADERS: [&str; 10] = [
@@ -313,6 +317,7 @@ mod tests {
             ]
         );
         assert_eq!(parse_headers("").unwrap(), vec![]);
+        assert_eq!(parse_headers(STARTER_HEADERS).unwrap().len(), 2);
     }
 
     #[test]
