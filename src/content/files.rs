@@ -530,10 +530,13 @@ pub fn check_exercise(labs: &Labs, exercise: &Exercise) -> Result<(), String> {
             if exercise.sql.is_some() {
                 return Err("an http exercise has no [exercises.sql] table".into());
             }
-            if exercise.goal.is_none() {
+            let Some(goal) = &exercise.goal else {
                 return Err("an http exercise needs an [exercises.goal] table".into());
-            }
-            Ok(())
+            };
+            let goal: crate::labs::http::Goal = toml::Value::Table(goal.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("the goal does not read: {}", e.message()))?;
+            goal.validate()
         }
     }
 }
@@ -714,7 +717,10 @@ position = 2
 kind = "http"
 prompt = "Send a GET."
 [exercises.goal]
+[[exercises.goal.steps]]
 method = "GET"
+path = "/api/tasks"
+status = 200
 "#
             .into(),
         );

@@ -5,6 +5,7 @@
 //! module's progress like a finished lesson.
 
 mod db;
+pub mod http;
 pub mod sql;
 
 use std::collections::{HashMap, HashSet};

@@ -9,6 +9,7 @@ mod browser;
 mod certificates;
 mod curriculum;
 mod first_admin;
+mod http_lab;
 mod labs;
 mod lifecycle;
 mod notes;
