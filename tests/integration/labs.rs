@@ -33,6 +33,116 @@ db_tests! {
     resetting_a_module_clears_its_lab_attempts,
     anonymous_visitors_are_sent_to_log_in_for_a_lab,
     a_passed_exercise_counts_toward_the_module_and_the_certificate,
+    an_http_exercise_is_solved_through_the_form_after_a_wrong_request,
+    a_bad_http_request_is_refused_before_sending_and_not_stored,
+}
+
+const API_MODULE: &str = "/paths/backend-foundations/apis-and-service-communication";
+const CREATE_TASK: &str =
+    "/paths/backend-foundations/apis-and-service-communication/labs/create-a-task";
+
+async fn send_http(app: &TestApp, headers: &str, body: &str) -> reqwest::Response {
+    app.post_form(
+        CREATE_TASK,
+        &[
+            ("method", "POST"),
+            ("path", "/api/tasks"),
+            ("headers", headers),
+            ("body", body),
+        ],
+    )
+    .await
+}
+
+async fn an_http_exercise_is_solved_through_the_form_after_a_wrong_request(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let fresh = Page::from(app.get(CREATE_TASK).await).await;
+    assert_eq!(fresh.text("#result-title"), "No requests yet");
+    assert_eq!(
+        fresh.attrs("select#method option[selected]", "value"),
+        ["GET"]
+    );
+
+    let untyped = send_http(
+        &app,
+        "Authorization: Bearer learner-token",
+        r#"{"title": "Learn HTTP"}"#,
+    )
+    .await;
+
+    assert_eq!(untyped.status(), StatusCode::SEE_OTHER);
+    let page = Page::from(app.get(CREATE_TASK).await).await;
+    assert_eq!(page.text("#result-title"), "Not yet: 415");
+    assert!(
+        page.text(".raw-request")
+            .starts_with("POST /api/tasks HTTP/1.1")
+    );
+    assert!(
+        page.text(".raw-response")
+            .starts_with("HTTP/1.1 415 Unsupported Media Type")
+    );
+    assert!(!page.text(".feedback").is_empty());
+
+    send_http(
+        &app,
+        "Authorization: Bearer learner-token\nContent-Type: application/json",
+        r#"{"title": "Learn HTTP"}"#,
+    )
+    .await;
+
+    let page = Page::from(app.get(CREATE_TASK).await).await;
+    assert_eq!(page.text("#result-title"), "Passed: goal reached");
+    assert!(
+        page.text(".raw-response")
+            .starts_with("HTTP/1.1 201 Created")
+    );
+    assert_eq!(
+        page.attrs("select#method option[selected]", "value"),
+        ["POST"]
+    );
+    let module = Page::from(app.get(API_MODULE).await).await;
+    assert_eq!(module.texts(".lab-list li.done a"), ["Create a task"]);
+    let link = page.attrs(".lab-result a[href*='/attempts/']", "href");
+    let grace = TestApp::client_only(&app);
+    grace.register("grace@example.com", "Grace", PASSWORD).await;
+    assert_eq!(grace.get(&link[0]).await.status(), StatusCode::NOT_FOUND);
+    let theirs = Page::from(grace.get(CREATE_TASK).await).await;
+    assert_eq!(theirs.text("#result-title"), "No requests yet");
+}
+
+async fn a_bad_http_request_is_refused_before_sending_and_not_stored(app: TestApp) {
+    app.import_bundled().await;
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    let token = app.csrf_token().await;
+
+    let plain = send_http(&app, "Authorization Bearer learner-token", "{}").await;
+    let htmx = app
+        .client
+        .post(app.url(CREATE_TASK))
+        .header("HX-Request", "true")
+        .header("X-CSRF-Token", &token)
+        .form(&[
+            ("method", "GET"),
+            ("path", "http://example.com/"),
+            ("headers", ""),
+            ("body", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(plain.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::from(plain).await;
+    assert!(page.text(".sql-error").contains("Line 1"));
+    assert_eq!(
+        page.text("textarea#headers"),
+        "Authorization Bearer learner-token"
+    );
+    assert_eq!(htmx.status(), StatusCode::OK);
+    let fragment = Page::parse(&htmx.text().await.unwrap());
+    assert_eq!(fragment.text("#result-title"), "Not sent");
+    assert_eq!(lab_attempts(&app).await, 0);
 }
 
 async fn run(app: &TestApp, exercise: &str, sql: &str) -> reqwest::Response {
