@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod home;
+mod labs;
 mod progress;
 mod quiz;
 mod reading;
