@@ -388,6 +388,8 @@ async fn set_done(
 struct PathProgress {
     path: catalog::PathSummary,
     done: i64,
+    /// Lab exercises of the path: (passed, total).
+    labs: (usize, usize),
 }
 
 impl PathProgress {
@@ -494,7 +496,13 @@ async fn dashboard(
                 }
             }
         }
-        paths.push(PathProgress { path, done });
+        let exercises = crate::labs::exercises_of_path(&state, &path.slug, &path.id).await?;
+        let passed = crate::labs::passed_in_path(&state, &user.id, &path.id).await?;
+        let labs = (
+            exercises.iter().filter(|e| passed.contains(&e.id)).count(),
+            exercises.len(),
+        );
+        paths.push(PathProgress { path, done, labs });
     }
     Ok(DashboardPage {
         layout,

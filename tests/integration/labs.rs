@@ -200,6 +200,11 @@ async fn a_wrong_join_shows_what_differs_and_a_right_one_passes_without_javascri
     assert_eq!(done, ["JOIN: who placed each order"]);
     assert_eq!(module.attrs("#module-lessons-progress", "value"), ["1"]);
     assert_eq!(module.attrs("#module-lessons-progress", "max"), ["14"]);
+    let dashboard = Page::from(app.get("/dashboard").await).await;
+    assert_eq!(
+        dashboard.text(".lab-progress"),
+        "1 of 21 lab exercises passed"
+    );
 }
 
 async fn an_htmx_run_gets_the_result_in_place(app: TestApp) {

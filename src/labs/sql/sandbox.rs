@@ -170,7 +170,7 @@ impl Sandbox {
             }
             let mut statement = statement;
             if statement.column_count() > 0 {
-                run.result = Some(collect(&mut statement, &[]).map_err(|e| self.explain(e))?);
+                run.result = Some(collect(&mut statement).map_err(|e| self.explain(e))?);
             } else {
                 statement.raw_execute().map_err(|e| self.explain(e))?;
             }
@@ -200,7 +200,7 @@ impl Sandbox {
                 .raw_bind_parameter(index, value)
                 .map_err(|e| self.explain(e))?;
         }
-        collect(&mut statement, &[]).map_err(|e| self.explain(e))
+        collect(&mut statement).map_err(|e| self.explain(e))
     }
 
     /// Runs one trusted statement that returns no rows (a checker's probe insert).
@@ -259,10 +259,7 @@ impl Sandbox {
 }
 
 /// Reads every row of a prepared statement, within the row and output limits.
-fn collect(
-    statement: &mut rusqlite::Statement<'_>,
-    _params: &[(String, String)],
-) -> rusqlite::Result<Table> {
+fn collect(statement: &mut rusqlite::Statement<'_>) -> rusqlite::Result<Table> {
     let columns: Vec<String> = statement
         .column_names()
         .into_iter()
