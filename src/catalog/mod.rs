@@ -517,6 +517,9 @@ struct LessonPage {
     done: HashSet<String>,
     bookmark: Option<notes::BookmarkButton>,
     note: Option<notes::NoteBox>,
+    /// The module's lab exercises, for the sidebar, and those the learner passed.
+    exercises: Vec<ExerciseLink>,
+    passed: HashSet<String>,
 }
 
 impl LessonPage {
@@ -571,6 +574,17 @@ async fn lesson_page(
         .position(|item| item.id == lesson.id)
         .map_or(1, |i| i + 1);
     let href = format!("/paths/{}/{}/{}", path.slug, module.slug, lesson_slug);
+    let exercises: Vec<ExerciseLink> = labs::exercises_of_path(&state, &path.slug, &path.id)
+        .await?
+        .into_iter()
+        .filter(|exercise| exercise.module_id == module.id)
+        .collect();
+    let passed = match &user {
+        Some(user) if !exercises.is_empty() => {
+            labs::passed_in_path(&state, &user.id, &path.id).await?
+        }
+        _ => HashSet::new(),
+    };
     let (completion, done, bookmark, note) = match &user {
         Some(user) => {
             let done = learning::completed_lessons(&state, &user.id, &path.id).await?;
@@ -594,5 +608,7 @@ async fn lesson_page(
         done,
         bookmark,
         note,
+        exercises,
+        passed,
     })
 }
