@@ -30,6 +30,9 @@ pub const MAX_OUTPUT_BYTES: usize = 200_000;
 pub const MAX_STATEMENTS: usize = 20;
 /// How long the learner's SQL may run, all statements together.
 pub const TIME_LIMIT: Duration = Duration::from_secs(1);
+/// How long trusted work may take before the learner's clock starts (a busy machine must
+/// not fail a dataset load).
+const SETUP_LIMIT: Duration = Duration::from_secs(30);
 /// Longest string or blob a statement may build (stops `zeroblob(1e9)` and friends).
 const MAX_VALUE_BYTES: i32 = 1_000_000;
 
@@ -99,7 +102,8 @@ impl Sandbox {
         conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0);
         conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
         conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES as i32);
-        let deadline = Arc::new(Mutex::new(Instant::now() + TIME_LIMIT));
+        // Generous until [`Sandbox::start_clock`]: only trusted setup and checks run before it.
+        let deadline = Arc::new(Mutex::new(Instant::now() + SETUP_LIMIT));
         let watched = deadline.clone();
         conn.progress_handler(
             1_000,
