@@ -25,7 +25,7 @@ use crate::{
     account, admin, auth, catalog,
     config::Config,
     db::{Db, session_store::DbSessionStore},
-    error, home, learning,
+    error, home, labs, learning,
     mail::Mailer,
     notes, ops, quiz, search, web,
 };
@@ -69,6 +69,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(learning::router())
         .merge(quiz::router())
+        .merge(labs::router())
         .merge(notes::router())
         .merge(search::router())
         .merge(admin::router())

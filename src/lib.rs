@@ -16,6 +16,7 @@ mod account;
 mod admin;
 pub mod catalog;
 mod home;
+pub mod labs;
 pub mod learning;
 mod notes;
 mod ops;

@@ -193,6 +193,7 @@ async fn export(
     let visits = crate::catalog::visits_of(&state, &user.id).await?;
     let completions = crate::learning::completions_of(&state, &user.id).await?;
     let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
+    let lab_attempts = crate::labs::attempts_of(&state, &user.id).await?;
     let certificates = crate::learning::certificates_of(&state, &user.id).await?;
     let (notes, bookmarks) = crate::notes::export_of(&state, &user.id).await?;
     let data = json!({
@@ -209,6 +210,7 @@ async fn export(
         "lesson_visits": visits,
         "lesson_completions": completions,
         "quiz_attempts": attempts,
+        "lab_attempts": lab_attempts,
         "certificates": certificates,
         "notes": notes,
         "bookmarks": bookmarks,

@@ -19,6 +19,7 @@ use crate::{
     app::AppState,
     auth::MaybeUser,
     error::AppError,
+    labs::{self, ExerciseLink},
     learning::{self, Completion, ModuleState},
     notes, quiz,
     web::{Layout, Path},
@@ -94,6 +95,31 @@ pub struct ModuleParts {
     pub title: String,
     pub has_quiz: bool,
     pub lessons: Vec<String>,
+    /// Lab exercise ids; each counts like a lesson.
+    pub exercises: Vec<String>,
+}
+
+impl ModuleParts {
+    /// Where the learner stands, given their finished lessons, passed exercises and quiz.
+    pub fn state(
+        &self,
+        done: &HashSet<String>,
+        passed: &HashSet<String>,
+        quiz: Option<(i64, bool)>,
+    ) -> ModuleState {
+        let finished = self.lessons.iter().filter(|id| done.contains(*id)).count()
+            + self
+                .exercises
+                .iter()
+                .filter(|id| passed.contains(*id))
+                .count();
+        ModuleState::of(
+            finished,
+            self.lessons.len() + self.exercises.len(),
+            self.has_quiz,
+            quiz,
+        )
+    }
 }
 
 pub async fn path_structure(
@@ -104,10 +130,12 @@ pub async fn path_structure(
         return Ok(None);
     };
     let lessons = db::list_lessons_of_path(&state.db, path_id).await?;
+    let mut exercises = labs::exercise_ids_by_module(state, path_id).await?;
     let modules = db::list_modules(&state.db, path_id)
         .await?
         .into_iter()
         .map(|module| ModuleParts {
+            exercises: exercises.remove(&module.id).unwrap_or_default(),
             lessons: lessons
                 .iter()
                 .filter(|l| l.module_id == module.id)
@@ -187,7 +215,15 @@ async fn catalogue(
 struct ModuleOutline {
     module: db::ModuleRow,
     lessons: Vec<db::LessonItem>,
+    exercises: Vec<ExerciseLink>,
     prerequisites: Vec<(String, String)>,
+}
+
+impl ModuleOutline {
+    /// Lessons and exercises: what the module's progress counts.
+    fn steps(&self) -> usize {
+        self.lessons.len() + self.exercises.len()
+    }
 }
 
 /// The path and its outline: two queries, grouped here (no query per module).
@@ -200,6 +236,7 @@ async fn load_outline(
         .ok_or(AppError::NotFound)?;
     let modules = db::list_modules(&state.db, &path.id).await?;
     let mut lessons = db::list_lessons_of_path(&state.db, &path.id).await?;
+    let mut exercises = labs::exercises_of_path(state, &path.slug, &path.id).await?;
     let titles: Vec<(String, String)> = modules
         .iter()
         .map(|m| (m.slug.clone(), m.title.clone()))
@@ -211,6 +248,10 @@ async fn load_outline(
                 .drain(..)
                 .partition(|lesson| lesson.module_id == module.id);
             lessons = rest;
+            let (their_exercises, others) = exercises
+                .drain(..)
+                .partition(|exercise| exercise.module_id == module.id);
+            exercises = others;
             let wanted: Vec<String> =
                 serde_json::from_str(&module.prerequisites).unwrap_or_default();
             let prerequisites = titles
@@ -221,6 +262,7 @@ async fn load_outline(
             ModuleOutline {
                 module,
                 lessons: mine,
+                exercises: their_exercises,
                 prerequisites,
             }
         })
@@ -241,6 +283,8 @@ struct PathPage {
     /// Best quiz score and whether it passed, per module id.
     scores: HashMap<String, (i64, bool)>,
     skipped: HashSet<String>,
+    /// Lab exercises the learner passed.
+    passed: HashSet<String>,
     logged_in: bool,
 }
 
@@ -249,19 +293,25 @@ impl PathPage {
         self.done.contains(lesson_id)
     }
 
+    /// Lessons done plus exercises passed.
     fn done_in(&self, module: &ModuleOutline) -> usize {
         module
             .lessons
             .iter()
             .filter(|lesson| self.done.contains(&lesson.id))
             .count()
+            + module
+                .exercises
+                .iter()
+                .filter(|exercise| self.passed.contains(&exercise.id))
+                .count()
     }
 
     fn state_of(&self, module: &ModuleOutline) -> ModuleState {
         let quiz = self.scores.get(&module.module.id).copied();
         ModuleState::of(
             self.done_in(module),
-            module.lessons.len(),
+            module.steps(),
             module.module.question_count > 0,
             quiz,
         )
@@ -276,14 +326,21 @@ async fn path_outline(
     Path(path_slug): Path<String>,
 ) -> Result<PathPage, AppError> {
     let (path, modules) = load_outline(&state, &path_slug).await?;
-    let (resume, done, scores, skipped) = match &user {
+    let (resume, done, scores, skipped, passed) = match &user {
         Some(user) => (
             db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
             learning::completed_lessons(&state, &user.id, &path.id).await?,
             quiz::best_scores(&state, &user.id, &path.id).await?,
             learning::skipped_modules(&state, &user.id, &path.id).await?,
+            labs::passed_in_path(&state, &user.id, &path.id).await?,
         ),
-        None => (None, HashSet::new(), HashMap::new(), HashSet::new()),
+        None => (
+            None,
+            HashSet::new(),
+            HashMap::new(),
+            HashSet::new(),
+            HashSet::new(),
+        ),
     };
     Ok(PathPage {
         layout,
@@ -293,6 +350,7 @@ async fn path_outline(
         done,
         scores,
         skipped,
+        passed,
         logged_in: user.is_some(),
     })
 }
@@ -364,9 +422,21 @@ struct ModulePage {
 
 struct ModuleProgress {
     lessons_done: usize,
+    /// Lessons done plus exercises passed, out of [`ModuleOutline::steps`].
+    steps_done: usize,
+    /// Ids of the module's exercises the learner passed.
+    passed: HashSet<String>,
     quiz: Option<(i64, bool)>,
     state: ModuleState,
     skipped: bool,
+}
+
+impl ModulePage {
+    fn exercise_passed(&self, exercise: &ExerciseLink) -> bool {
+        self.progress
+            .as_ref()
+            .is_some_and(|progress| progress.passed.contains(&exercise.id))
+    }
 }
 
 async fn module_page(
@@ -400,10 +470,18 @@ async fn module_page(
             let skipped = learning::skipped_modules(&state, &user.id, &path.id)
                 .await?
                 .contains(&outline.module.id);
-            let state = ModuleState::of(lessons_done, outline.lessons.len(), has_quiz, quiz)
-                .with_skip(skipped);
+            let passed: HashSet<String> = labs::passed_in_path(&state, &user.id, &path.id)
+                .await?
+                .into_iter()
+                .filter(|id| outline.exercises.iter().any(|e| e.id == *id))
+                .collect();
+            let steps_done = lessons_done + passed.len();
+            let state =
+                ModuleState::of(steps_done, outline.steps(), has_quiz, quiz).with_skip(skipped);
             Some(ModuleProgress {
                 lessons_done,
+                steps_done,
+                passed,
                 quiz,
                 state,
                 skipped,
@@ -439,6 +517,9 @@ struct LessonPage {
     done: HashSet<String>,
     bookmark: Option<notes::BookmarkButton>,
     note: Option<notes::NoteBox>,
+    /// The module's lab exercises, for the sidebar, and those the learner passed.
+    exercises: Vec<ExerciseLink>,
+    passed: HashSet<String>,
 }
 
 impl LessonPage {
@@ -493,6 +574,17 @@ async fn lesson_page(
         .position(|item| item.id == lesson.id)
         .map_or(1, |i| i + 1);
     let href = format!("/paths/{}/{}/{}", path.slug, module.slug, lesson_slug);
+    let exercises: Vec<ExerciseLink> = labs::exercises_of_path(&state, &path.slug, &path.id)
+        .await?
+        .into_iter()
+        .filter(|exercise| exercise.module_id == module.id)
+        .collect();
+    let passed = match &user {
+        Some(user) if !exercises.is_empty() => {
+            labs::passed_in_path(&state, &user.id, &path.id).await?
+        }
+        _ => HashSet::new(),
+    };
     let (completion, done, bookmark, note) = match &user {
         Some(user) => {
             let done = learning::completed_lessons(&state, &user.id, &path.id).await?;
@@ -516,5 +608,7 @@ async fn lesson_page(
         done,
         bookmark,
         note,
+        exercises,
+        passed,
     })
 }

@@ -253,3 +253,55 @@ pub async fn upsert_question<'e>(
     .await
     .map(drop)
 }
+
+#[derive(Debug, Clone, FromRow, PartialEq)]
+pub struct ExerciseRow {
+    pub id: String,
+    pub module_id: String,
+    pub slug: String,
+    pub title: String,
+    pub position: i64,
+    pub kind: String,
+    pub prompt_markdown: String,
+    /// JSON: the kind-specific part.
+    pub spec: String,
+}
+
+pub async fn list_exercises<'e>(
+    executor: impl Executor<'e, Database = Any>,
+) -> sqlx::Result<Vec<ExerciseRow>> {
+    sqlx::query_as(
+        "SELECT id, module_id, slug, title, position, kind, prompt_markdown, spec \
+         FROM lab_exercises ORDER BY module_id, position, slug",
+    )
+    .fetch_all(executor)
+    .await
+}
+
+pub async fn upsert_exercise<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    row: &ExerciseRow,
+    prompt_html: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO lab_exercises (id, module_id, slug, title, position, kind, prompt_markdown, \
+         prompt_html, spec, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         ON CONFLICT (id) DO UPDATE SET module_id = $2, slug = $3, title = $4, position = $5, \
+         kind = $6, prompt_markdown = $7, prompt_html = $8, spec = $9, updated_at = $10",
+    )
+    .bind(&row.id)
+    .bind(&row.module_id)
+    .bind(&row.slug)
+    .bind(&row.title)
+    .bind(row.position)
+    .bind(&row.kind)
+    .bind(&row.prompt_markdown)
+    .bind(prompt_html)
+    .bind(&row.spec)
+    .bind(now)
+    .execute(executor)
+    .await
+    .map(drop)
+}

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::labs::sql::{SqlExercise, SqlSpec};
+
 /// Relative path → contents.
 pub type Tree = BTreeMap<String, String>;
 
@@ -143,6 +145,68 @@ pub struct Choice {
     pub correct: Option<bool>,
 }
 
+/// A module's `labs.toml`: the SQL datasets its exercises use, and the exercises.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labs {
+    /// Dataset name → SQL that creates and fills its tables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub datasets: BTreeMap<String, String>,
+    #[serde(default)]
+    pub exercises: Vec<Exercise>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabKind {
+    Sql,
+    Http,
+}
+
+impl LabKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sql => "sql",
+            Self::Http => "http",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Sql, Self::Http]
+            .into_iter()
+            .find(|kind| kind.as_str() == value)
+    }
+}
+
+/// One lab exercise. A `sql` exercise has an `[exercises.sql]` table; an `http` exercise
+/// has an `[exercises.goal]` table, kept opaque here and judged by the HTTP lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub uuid: String,
+    pub slug: String,
+    pub title: String,
+    pub position: i64,
+    pub kind: LabKind,
+    /// Markdown.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<SqlExercise>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<toml::Table>,
+}
+
+impl Labs {
+    /// The stored spec of a SQL exercise: its fields with its dataset's SQL resolved.
+    pub fn sql_spec(&self, exercise: &Exercise) -> Option<SqlSpec> {
+        let sql = exercise.sql.as_ref()?;
+        Some(SqlSpec {
+            setup: self.datasets.get(&sql.dataset)?.clone(),
+            exercise: sql.clone(),
+        })
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -167,6 +231,7 @@ pub struct ModuleDoc {
     pub meta: ModuleMeta,
     pub lessons: Vec<LessonDoc>,
     pub quiz: Option<Quiz>,
+    pub labs: Option<Labs>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -242,6 +307,7 @@ pub fn parse(tree: &Tree) -> Result<Curriculum, Vec<String>> {
         let known = file.ends_with("path.toml")
             || file.ends_with("module.toml")
             || file.ends_with("quiz.toml")
+            || file.ends_with("labs.toml")
             || (depth == 2 && file.ends_with(".md"))
             || (depth == 0 && file.ends_with(".md"));
         if !known {
@@ -303,10 +369,16 @@ fn parse_module(tree: &Tree, dir: &str, problems: &mut Problems) -> Option<Modul
         .contains_key(&quiz_file)
         .then(|| parse_toml::<Quiz>(tree, &quiz_file, problems))
         .flatten();
+    let labs_file = format!("{dir}/labs.toml");
+    let labs = tree
+        .contains_key(&labs_file)
+        .then(|| parse_toml::<Labs>(tree, &labs_file, problems))
+        .flatten();
     Some(ModuleDoc {
         meta,
         lessons,
         quiz,
+        labs,
     })
 }
 
@@ -314,7 +386,7 @@ fn parse_module(tree: &Tree, dir: &str, problems: &mut Problems) -> Option<Modul
 pub const RESERVED_MODULE_SLUGS: &[&str] = &["reset", "roadmap"];
 
 /// Addresses under a module that are not lessons (`/paths/{path}/{module}/quiz`, …).
-pub const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "reset", "skip", "unskip"];
+pub const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "labs", "reset", "skip", "unskip"];
 
 pub fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
@@ -424,6 +496,50 @@ fn validate(curriculum: &Curriculum, problems: &mut Problems) {
                     }
                 }
             }
+            if let Some(labs) = &module.labs {
+                let slugs: HashSet<&String> = labs.exercises.iter().map(|e| &e.slug).collect();
+                if slugs.len() != labs.exercises.len() {
+                    problems.add(&format!("{name} labs"), "two exercises have the same slug");
+                }
+                for exercise in &labs.exercises {
+                    let name = format!("{name} lab {}", exercise.slug);
+                    check(&name, &exercise.uuid, Some(&exercise.slug), problems);
+                    if let Err(message) = check_exercise(labs, exercise) {
+                        problems.add(&name, message);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The kind-specific rules of a lab exercise. A SQL exercise's reference solution must pass
+/// its own check in the sandbox, so a broken exercise never reaches a learner.
+pub fn check_exercise(labs: &Labs, exercise: &Exercise) -> Result<(), String> {
+    match exercise.kind {
+        LabKind::Sql => {
+            let Some(sql) = &exercise.sql else {
+                return Err("a sql exercise needs an [exercises.sql] table".into());
+            };
+            if exercise.goal.is_some() {
+                return Err("a sql exercise has no [exercises.goal] table".into());
+            }
+            let spec = labs.sql_spec(exercise).ok_or_else(|| {
+                format!("dataset {:?} is not in this file's [datasets]", sql.dataset)
+            })?;
+            crate::labs::sql::validate(&spec)
+        }
+        LabKind::Http => {
+            if exercise.sql.is_some() {
+                return Err("an http exercise has no [exercises.sql] table".into());
+            }
+            let Some(goal) = &exercise.goal else {
+                return Err("an http exercise needs an [exercises.goal] table".into());
+            };
+            let goal: crate::labs::http::Goal = toml::Value::Table(goal.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("the goal does not read: {}", e.message()))?;
+            goal.validate()
         }
     }
 }
@@ -525,6 +641,9 @@ pub fn to_tree(curriculum: &Curriculum) -> Result<Tree, toml::ser::Error> {
             if let Some(quiz) = &module.quiz {
                 tree.insert(format!("{module_dir}/quiz.toml"), toml::to_string(quiz)?);
             }
+            if let Some(labs) = &module.labs {
+                tree.insert(format!("{module_dir}/labs.toml"), toml::to_string(labs)?);
+            }
         }
     }
     Ok(tree)
@@ -574,6 +693,40 @@ explanation = "A"
 "#
             .into(),
         );
+        tree.insert(
+            "p/01-m/labs.toml".into(),
+            r#"[datasets]
+people = """
+CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO people VALUES (1, 'Ada'), (2, 'Grace');
+"""
+
+[[exercises]]
+uuid = "00000000-0000-4000-8000-000000000007"
+slug = "names"
+title = "Names"
+position = 1
+kind = "sql"
+prompt = "List every name."
+[exercises.sql]
+dataset = "people"
+solution = "SELECT name FROM people"
+
+[[exercises]]
+uuid = "00000000-0000-4000-8000-000000000008"
+slug = "fetch"
+title = "Fetch"
+position = 2
+kind = "http"
+prompt = "Send a GET."
+[exercises.goal]
+[[exercises.goal.steps]]
+method = "GET"
+path = "/api/tasks"
+status = 200
+"#
+            .into(),
+        );
         tree
     }
 
@@ -593,8 +746,44 @@ explanation = "A"
             70
         );
 
+        let labs = curriculum.paths[0].modules[0].labs.as_ref().unwrap();
+        assert_eq!(labs.exercises.len(), 2);
+
         let again = parse(&to_tree(&curriculum).unwrap()).expect("valid");
         assert_eq!(again, curriculum);
+    }
+
+    #[test]
+    fn a_sql_exercise_whose_solution_fails_its_check_is_a_problem() {
+        let mut tree = sample();
+        let labs = tree["p/01-m/labs.toml"].replace(
+            "solution = \"SELECT name FROM people\"",
+            "solution = \"SELECT nme FROM people\"",
+        );
+        tree.insert("p/01-m/labs.toml".into(), labs);
+        let problems = parse(&tree).unwrap_err().join("\n");
+        assert!(
+            problems.contains("lab names: the reference solution does not pass"),
+            "{problems}"
+        );
+    }
+
+    #[test]
+    fn every_bundled_sql_exercise_passes_its_own_check() {
+        let curriculum =
+            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+        let exercises: usize = curriculum.paths[0]
+            .modules
+            .iter()
+            .filter_map(|m| m.labs.as_ref())
+            .map(|labs| {
+                labs.exercises
+                    .iter()
+                    .filter(|e| e.kind == LabKind::Sql)
+                    .count()
+            })
+            .sum();
+        assert!(exercises >= 10, "{exercises} SQL exercises");
     }
 
     #[test]

@@ -18,8 +18,8 @@ use std::{
 
 use anyhow::Context;
 use files::{
-    AnswerKey, Curriculum, LessonDoc, Meta, ModuleDoc, ModuleMeta, PathDoc, Question, QuestionKind,
-    Quiz, Tree,
+    AnswerKey, Curriculum, Exercise, LabKind, Labs, LessonDoc, Meta, ModuleDoc, ModuleMeta,
+    PathDoc, Question, QuestionKind, Quiz, Tree,
 };
 
 use crate::db::Db;
@@ -113,7 +113,14 @@ pub struct ReportRow {
 }
 
 /// The kinds, in the order reports list them.
-pub const KINDS: [&str; 5] = ["paths", "modules", "lessons", "quizzes", "questions"];
+pub const KINDS: [&str; 6] = [
+    "paths",
+    "modules",
+    "lessons",
+    "quizzes",
+    "questions",
+    "exercises",
+];
 
 impl ImportReport {
     fn note(&mut self, kind: &'static str, change: Change, name: impl FnOnce() -> String) {
@@ -125,6 +132,7 @@ impl ImportReport {
                     "modules" => "module",
                     "lessons" => "lesson",
                     "quizzes" => "quiz",
+                    "exercises" => "exercise",
                     _ => "question",
                 },
                 created: matches!(change, Change::Created),
@@ -221,6 +229,7 @@ pub async fn import_in(
     let lessons = by_id(db::list_lessons(&mut **tx).await?, |row| &row.id);
     let quizzes = by_id(db::list_quizzes(&mut **tx).await?, |row| &row.id);
     let questions = by_id(db::list_questions(&mut **tx).await?, |row| &row.id);
+    let exercises = by_id(db::list_exercises(&mut **tx).await?, |row| &row.id);
     let mut report = ImportReport::default();
 
     for path in &curriculum.paths {
@@ -266,6 +275,26 @@ pub async fn import_in(
                         path.meta.slug, module.meta.slug, lesson.meta.slug
                     )
                 });
+            }
+
+            // A plain loop: an iterator adapter held across the awaits would make this
+            // future's Send bound unprovable for the handlers that import.
+            if let Some(labs) = &module.labs {
+                for exercise in &labs.exercises {
+                    let row = exercise_row(labs, exercise, &module.meta.uuid)?;
+                    let change = compare(exercises.get(&row.id), &row);
+                    if !matches!(change, Change::Unchanged) {
+                        let prompt = markdown::render(&row.prompt_markdown).html;
+                        db::upsert_exercise(&mut **tx, &row, &prompt, now)
+                            .await
+                            .with_context(|| {
+                                format!("exercise {}/{}", module.meta.slug, row.slug)
+                            })?;
+                    }
+                    report.note("exercises", change, || {
+                        format!("{}/{}/labs/{}", path.meta.slug, module.meta.slug, row.slug)
+                    });
+                }
             }
 
             let Some(quiz) = &module.quiz else { continue };
@@ -364,6 +393,60 @@ fn question_row(
     })
 }
 
+fn exercise_row(
+    labs: &Labs,
+    exercise: &Exercise,
+    module_id: &str,
+) -> anyhow::Result<db::ExerciseRow> {
+    let spec = match exercise.kind {
+        LabKind::Sql => serde_json::to_string(
+            &labs
+                .sql_spec(exercise)
+                .with_context(|| format!("exercise {} has no dataset", exercise.slug))?,
+        )?,
+        LabKind::Http => serde_json::to_string(&exercise.goal)?,
+    };
+    Ok(db::ExerciseRow {
+        id: exercise.uuid.clone(),
+        module_id: module_id.to_owned(),
+        slug: exercise.slug.clone(),
+        title: exercise.title.clone(),
+        position: exercise.position,
+        kind: exercise.kind.as_str().to_owned(),
+        prompt_markdown: exercise.prompt.clone(),
+        spec,
+    })
+}
+
+/// A module's exercises back in the file format; datasets are gathered from their specs.
+fn labs_of(rows: Vec<db::ExerciseRow>) -> anyhow::Result<Labs> {
+    let mut labs = Labs::default();
+    for row in rows {
+        let kind = LabKind::parse(&row.kind)
+            .with_context(|| format!("exercise {} has kind {}", row.id, row.kind))?;
+        let (sql, goal) = match kind {
+            LabKind::Sql => {
+                let spec: crate::labs::sql::SqlSpec = serde_json::from_str(&row.spec)?;
+                labs.datasets
+                    .insert(spec.exercise.dataset.clone(), spec.setup);
+                (Some(spec.exercise), None)
+            }
+            LabKind::Http => (None, serde_json::from_str(&row.spec)?),
+        };
+        labs.exercises.push(Exercise {
+            uuid: row.id,
+            slug: row.slug,
+            title: row.title,
+            position: row.position,
+            kind,
+            prompt: row.prompt_markdown,
+            sql,
+            goal,
+        });
+    }
+    Ok(labs)
+}
+
 /// Reads the whole curriculum back out of the database.
 pub async fn export(db: &Db) -> anyhow::Result<Curriculum> {
     let pool = db.pool();
@@ -374,6 +457,13 @@ pub async fn export(db: &Db) -> anyhow::Result<Curriculum> {
         db::list_quizzes(pool).await?,
         db::list_questions(pool).await?,
     );
+    let mut exercises_of: HashMap<String, Vec<db::ExerciseRow>> = HashMap::new();
+    for row in db::list_exercises(pool).await? {
+        exercises_of
+            .entry(row.module_id.clone())
+            .or_default()
+            .push(row);
+    }
     let mut questions_of: HashMap<String, Vec<Question>> = HashMap::new();
     for row in questions {
         let key: AnswerKey = serde_json::from_str(&row.answer_key)?;
@@ -425,6 +515,7 @@ pub async fn export(db: &Db) -> anyhow::Result<Curriculum> {
         modules_of.entry(row.path_id).or_default().push(ModuleDoc {
             lessons: lessons_of.remove(&row.id).unwrap_or_default(),
             quiz: quiz_of.remove(&row.id),
+            labs: exercises_of.remove(&row.id).map(labs_of).transpose()?,
             meta: ModuleMeta {
                 prerequisites: serde_json::from_str(&row.prerequisites)?,
                 uuid: row.id,

@@ -174,7 +174,7 @@ pub enum Scope<'a> {
     Path(&'a str),
 }
 
-/// Removes the user's completions, quiz attempts and skips in the scope, in one transaction.
+/// Removes the user's completions, quiz and lab attempts and skips in the scope, in one transaction.
 /// Notes, bookmarks and certificates stay.
 pub async fn reset(db: &Db, user_id: &str, scope: Scope<'_>) -> sqlx::Result<()> {
     let (modules, id) = match scope {
@@ -190,6 +190,10 @@ pub async fn reset(db: &Db, user_id: &str, scope: Scope<'_>) -> sqlx::Result<()>
         format!(
             "DELETE FROM quiz_attempts WHERE user_id = $1 AND quiz_id IN \
              (SELECT id FROM quizzes WHERE module_id IN ({modules}))"
+        ),
+        format!(
+            "DELETE FROM lab_attempts WHERE user_id = $1 AND exercise_id IN \
+             (SELECT id FROM lab_exercises WHERE module_id IN ({modules}))"
         ),
         format!("DELETE FROM module_skips WHERE user_id = $1 AND module_id IN ({modules})"),
     ];

@@ -56,8 +56,8 @@ pub struct Completion {
     pub out_of_band: bool,
 }
 
-/// Where a learner stands in a module. Done means every lesson done and the quiz (if any)
-/// passed.
+/// Where a learner stands in a module. Done means every lesson done, every lab exercise
+/// passed and the quiz (if any) passed; callers count exercises together with lessons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleState {
     NotStarted,
@@ -124,7 +124,7 @@ pub async fn completed_lessons(
 }
 
 /// Issues the path's certificate when every module is done. Called after each step that
-/// can complete a path (a lesson marked done, a quiz passed); idempotent.
+/// can complete a path (a lesson marked done, a quiz or lab exercise passed); idempotent.
 pub async fn award_certificate_if_complete(
     state: &AppState,
     user: &User,
@@ -135,16 +135,10 @@ pub async fn award_certificate_if_complete(
     };
     let done = completed_lessons(state, &user.id, path_id).await?;
     let scores = quiz::best_scores(state, &user.id, path_id).await?;
+    let passed = crate::labs::passed_in_path(state, &user.id, path_id).await?;
     let complete = !structure.modules.is_empty()
         && structure.modules.iter().all(|module| {
-            let lessons_done = module
-                .lessons
-                .iter()
-                .filter(|id| done.contains(*id))
-                .count();
-            let quiz = scores.get(&module.id).copied();
-            ModuleState::of(lessons_done, module.lessons.len(), module.has_quiz, quiz)
-                == ModuleState::Done
+            module.state(&done, &passed, scores.get(&module.id).copied()) == ModuleState::Done
         });
     if complete {
         // 96 random bits: unguessable, short enough to type from a printed page.
@@ -394,6 +388,8 @@ async fn set_done(
 struct PathProgress {
     path: catalog::PathSummary,
     done: i64,
+    /// Lab exercises of the path: (passed, total).
+    labs: (usize, usize),
 }
 
 impl PathProgress {
@@ -478,12 +474,8 @@ async fn dashboard(
         {
             let finished_lessons = completed_lessons(&state, &user.id, &path.id).await?;
             let best = quiz::best_scores(&state, &user.id, &path.id).await?;
+            let passed_labs = crate::labs::passed_in_path(&state, &user.id, &path.id).await?;
             for module in &structure.modules {
-                let lessons_done = module
-                    .lessons
-                    .iter()
-                    .filter(|id| finished_lessons.contains(*id))
-                    .count();
                 let quiz = best.get(&module.id).copied();
                 if let Some((best, passed)) = quiz {
                     scores.push(QuizScore {
@@ -492,9 +484,7 @@ async fn dashboard(
                         passed,
                     });
                 }
-                if ModuleState::of(lessons_done, module.lessons.len(), module.has_quiz, quiz)
-                    == ModuleState::Done
-                {
+                if module.state(&finished_lessons, &passed_labs, quiz) == ModuleState::Done {
                     let at = last_lessons
                         .get(&module.id)
                         .copied()
@@ -506,7 +496,13 @@ async fn dashboard(
                 }
             }
         }
-        paths.push(PathProgress { path, done });
+        let exercises = crate::labs::exercises_of_path(&state, &path.slug, &path.id).await?;
+        let passed = crate::labs::passed_in_path(&state, &user.id, &path.id).await?;
+        let labs = (
+            exercises.iter().filter(|e| passed.contains(&e.id)).count(),
+            exercises.len(),
+        );
+        paths.push(PathProgress { path, done, labs });
     }
     Ok(DashboardPage {
         layout,

@@ -12,6 +12,8 @@ mod browser;
 mod certificates;
 mod curriculum;
 mod first_admin;
+mod http_lab;
+mod labs;
 mod lifecycle;
 mod notes;
 mod ops;

@@ -5,6 +5,7 @@ mod admin;
 mod archive;
 mod authoring;
 mod home;
+mod labs;
 mod progress;
 mod quiz;
 mod quiz_editor;

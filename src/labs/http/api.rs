@@ -1,0 +1,692 @@
+//! The practice REST API: a per-learner task list with token authentication, validation
+//! errors, pagination and a rate limit. It is an axum router that is never mounted on the real
+//! app: [`super::send`] builds it with the learner's id in its state and calls it with
+//! `oneshot`, so it is reachable only from the lab page, and only for that learner's data.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{FromRequestParts, RawPathParams, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde_json::{Map, Value, json};
+
+use super::db::{self, TaskRow};
+use crate::db::Db;
+
+/// The token that may read and write.
+pub const FULL_TOKEN: &str = "learner-token";
+/// The token that may only read: writes answer 403.
+pub const READ_ONLY_TOKEN: &str = "read-only-token";
+/// Requests per learner per fixed one-minute window; the next one answers 429.
+pub const RATE_LIMIT: i64 = 20;
+/// Tasks a learner may keep; creating one more answers 409.
+pub const MAX_TASKS: i64 = 200;
+pub const DEFAULT_PER_PAGE: i64 = 5;
+pub const MAX_PER_PAGE: i64 = 20;
+const MAX_TITLE_CHARS: usize = 100;
+const PRIORITIES: [&str; 3] = ["low", "normal", "high"];
+
+#[derive(Clone)]
+pub struct PracticeState {
+    pub db: Db,
+    /// Set by the server from the session, never from a request header.
+    pub learner_id: String,
+}
+
+pub fn router(state: PracticeState) -> Router {
+    Router::new()
+        .route("/api", get(index).options(options_index))
+        .route(
+            "/api/tasks",
+            get(list_tasks).post(create_task).options(options_tasks),
+        )
+        .route(
+            "/api/tasks/{id}",
+            get(show_task)
+                .put(replace_task)
+                .patch(update_task)
+                .delete(delete_task)
+                .options(options_task),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .with_state(state)
+}
+
+/// An error answer: a JSON body `{"error", "message", "fields"?}` plus any extra headers.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: BTreeMap<String, String>,
+    headers: Vec<(header::HeaderName, String)>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: BTreeMap::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn invalid(fields: BTreeMap<String, String>) -> Self {
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The task is not valid: see `fields`.",
+        );
+        error.fields = fields;
+        error
+    }
+
+    fn not_found(id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no task {id}."),
+        )
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "practice API database error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on the server. Try again.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.code, "message": self.message });
+        if !self.fields.is_empty() {
+            body["fields"] = json!(self.fields);
+        }
+        let mut response = (self.status, pretty(&body)).into_response();
+        for (name, value) in self.headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+/// JSON as people read it: indented, with the right content type.
+fn pretty(value: &Value) -> Response {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Counts every request (whatever it asks) in the learner's current minute and adds the
+/// `X-RateLimit-*` headers; past [`RATE_LIMIT`] it answers 429 with `Retry-After`. Seeds the
+/// starter tasks on the learner's very first request.
+async fn rate_limit(State(state): State<PracticeState>, request: Request, next: Next) -> Response {
+    let now = now();
+    let window_start = now - now.rem_euclid(60);
+    let count = match counted(&state, window_start, now).await {
+        Ok(count) => count,
+        Err(error) => return error.into_response(),
+    };
+    let remaining = (RATE_LIMIT - count).max(0);
+    let mut response = if count > RATE_LIMIT {
+        let retry_after = (window_start + 60 - now).max(1);
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "More than {RATE_LIMIT} requests in one minute. Wait {retry_after} s (see Retry-After)."
+            ),
+        )
+        .header(header::RETRY_AFTER, retry_after.to_string())
+        .into_response()
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    response
+}
+
+async fn counted(state: &PracticeState, window_start: i64, now: i64) -> Result<i64, ApiError> {
+    if let Some(count) = db::count_request(&state.db, &state.learner_id, window_start).await? {
+        return Ok(count);
+    }
+    db::start_learner(&state.db, &state.learner_id, now).await?;
+    db::count_request(&state.db, &state.learner_id, window_start)
+        .await?
+        .ok_or_else(|| ApiError::from(sqlx::Error::RowNotFound))
+}
+
+/// Who is calling, from `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    ReadWrite,
+    ReadOnly,
+}
+
+impl Caller {
+    fn require_write(self) -> Result<(), ApiError> {
+        match self {
+            Self::ReadWrite => Ok(()),
+            Self::ReadOnly => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "The token `{READ_ONLY_TOKEN}` may only read. Use `{FULL_TOKEN}` to change tasks."
+                ),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let challenge = |error: &str, message: String| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).header(
+                header::WWW_AUTHENTICATE,
+                match error {
+                    "" => "Bearer realm=\"practice\"".to_owned(),
+                    error => format!("Bearer realm=\"practice\", error=\"{error}\""),
+                },
+            )
+        };
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(challenge(
+                "",
+                "This endpoint needs a token: send `Authorization: Bearer learner-token`.".into(),
+            ));
+        };
+        let value = value.to_str().unwrap_or("").trim();
+        let Some((scheme, token)) = value.split_once(' ') else {
+            return Err(challenge(
+                "invalid_request",
+                "Write the header as `Authorization: Bearer <token>`.".into(),
+            ));
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(challenge(
+                "invalid_request",
+                format!("The scheme must be `Bearer`, not `{scheme}`."),
+            ));
+        }
+        match token.trim() {
+            FULL_TOKEN => Ok(Self::ReadWrite),
+            READ_ONLY_TOKEN => Ok(Self::ReadOnly),
+            _ => Err(challenge(
+                "invalid_token",
+                "That token is not valid here. The practice tokens are `learner-token` and `read-only-token`.".into(),
+            )),
+        }
+    }
+}
+
+async fn index() -> Response {
+    pretty(&json!({
+        "tasks": "/api/tasks",
+        "authentication": "Authorization: Bearer learner-token (read and write) or Bearer read-only-token (read only)",
+        "rate_limit": format!("{RATE_LIMIT} requests per minute"),
+    }))
+}
+
+async fn options_index() -> Response {
+    options("GET, OPTIONS")
+}
+
+async fn options_tasks() -> Response {
+    options("GET, HEAD, POST, OPTIONS")
+}
+
+async fn options_task() -> Response {
+    options("GET, HEAD, PUT, PATCH, DELETE, OPTIONS")
+}
+
+fn options(allow: &'static str) -> Response {
+    (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]).into_response()
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!(
+            "Nothing answers {method} {}. The practice API lives under /api/tasks.",
+            uri.path()
+        ),
+    )
+}
+
+fn task_json(task: &TaskRow) -> Value {
+    json!({
+        "id": task.id,
+        "title": task.title,
+        "done": task.done != 0,
+        "priority": task.priority,
+        "created_at": rfc3339(task.created_at),
+        "updated_at": rfc3339(task.updated_at),
+        "url": format!("/api/tasks/{}", task.id),
+    })
+}
+
+fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+async fn list_tasks(
+    State(state): State<PracticeState>,
+    _caller: Caller,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let mut page = 1;
+    let mut per_page = DEFAULT_PER_PAGE;
+    let mut fields = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        let number = value.trim().parse::<i64>().ok();
+        match name.as_ref() {
+            "page" => match number {
+                Some(n) if n >= 1 => page = n,
+                _ => {
+                    fields.insert("page".into(), "must be a whole number from 1".into());
+                }
+            },
+            "per_page" => match number {
+                Some(n) if (1..=MAX_PER_PAGE).contains(&n) => per_page = n,
+                _ => {
+                    fields.insert(
+                        "per_page".into(),
+                        format!("must be a whole number from 1 to {MAX_PER_PAGE}"),
+                    );
+                }
+            },
+            _ => {}
+        }
+    }
+    if !fields.is_empty() {
+        let mut error = ApiError::invalid(fields);
+        error.message = "The query parameters are not valid: see `fields`.".into();
+        return Err(error);
+    }
+    let total = db::count_tasks(&state.db, &state.learner_id).await?;
+    let total_pages = ((total + per_page - 1) / per_page).max(1);
+    let offset = (page - 1).saturating_mul(per_page);
+    let tasks = db::list_tasks(&state.db, &state.learner_id, per_page, offset).await?;
+
+    let link = |page: i64, rel: &str| {
+        format!("</api/tasks?page={page}&per_page={per_page}>; rel=\"{rel}\"")
+    };
+    let mut links = vec![link(1, "first")];
+    if page > 1 {
+        links.push(link((page - 1).min(total_pages), "prev"));
+    }
+    if page < total_pages {
+        links.push(link(page + 1, "next"));
+    }
+    links.push(link(total_pages, "last"));
+
+    let mut response = pretty(&json!({
+        "data": tasks.iter().map(task_json).collect::<Vec<_>>(),
+        "meta": { "page": page, "per_page": per_page, "total": total, "total_pages": total_pages },
+    }));
+    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+        .headers_mut()
+        .insert("x-total-count", HeaderValue::from(total));
+    Ok(response)
+}
+
+/// The `{id}` of the path; anything that is not a task number is simply not found.
+fn task_id(params: &RawPathParams) -> Result<i64, ApiError> {
+    let raw = params
+        .iter()
+        .find(|(name, _)| *name == "id")
+        .map(|(_, value)| value)
+        .unwrap_or("");
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(raw))
+}
+
+async fn load(state: &PracticeState, params: &RawPathParams) -> Result<TaskRow, ApiError> {
+    let id = task_id(params)?;
+    db::get_task(&state.db, &state.learner_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&id.to_string()))
+}
+
+async fn show_task(
+    State(state): State<PracticeState>,
+    _caller: Caller,
+    params: RawPathParams,
+) -> Result<Response, ApiError> {
+    let task = load(&state, &params).await?;
+    Ok(pretty(&task_json(&task)))
+}
+
+/// Which fields a body must have: all (POST, PUT) or any subset (PATCH).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Create,
+    Replace,
+    Patch,
+}
+
+/// A checked task body: what to store.
+struct TaskInput {
+    title: String,
+    done: bool,
+    priority: String,
+}
+
+/// Content type (415), JSON syntax (400), then the fields (422). `current` fills what a PATCH
+/// leaves out.
+fn parse_body(
+    headers: &HeaderMap,
+    body: &Bytes,
+    shape: Shape,
+    current: Option<&TaskRow>,
+) -> Result<TaskInput, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" {
+        let got = if content_type.is_empty() {
+            "no Content-Type header".to_owned()
+        } else {
+            format!("`Content-Type: {content_type}`")
+        };
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "The body must be JSON, sent with `Content-Type: application/json`; got {got}."
+            ),
+        )
+        .header(header::ACCEPT, "application/json"));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("The body is not valid JSON: {error}."),
+        )
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The body must be a JSON object, like {\"title\": \"Buy milk\"}.",
+        ));
+    };
+    validate(&object, shape, current)
+}
+
+fn validate(
+    object: &Map<String, Value>,
+    shape: Shape,
+    current: Option<&TaskRow>,
+) -> Result<TaskInput, ApiError> {
+    let mut fields = BTreeMap::new();
+    for name in object.keys() {
+        if !["title", "done", "priority"].contains(&name.as_str()) {
+            fields.insert(
+                name.clone(),
+                "is not a task field (the fields are title, done, priority)".into(),
+            );
+        }
+    }
+    let title = match object.get("title") {
+        Some(Value::String(title)) => {
+            let title = title.trim();
+            if title.is_empty() {
+                fields.insert("title".into(), "must not be blank".into());
+            } else if title.chars().count() > MAX_TITLE_CHARS {
+                fields.insert(
+                    "title".into(),
+                    format!("must be at most {MAX_TITLE_CHARS} characters"),
+                );
+            }
+            title.to_owned()
+        }
+        Some(_) => {
+            fields.insert("title".into(), "must be a string".into());
+            String::new()
+        }
+        None if shape == Shape::Patch => current.map(|t| t.title.clone()).unwrap_or_default(),
+        None => {
+            fields.insert("title".into(), "is required".into());
+            String::new()
+        }
+    };
+    let done = match object.get("done") {
+        Some(Value::Bool(done)) => *done,
+        Some(_) => {
+            fields.insert(
+                "done".into(),
+                "must be true or false (without quotes)".into(),
+            );
+            false
+        }
+        None if shape == Shape::Replace => {
+            fields.insert(
+                "done".into(),
+                "is required: PUT replaces the whole task".into(),
+            );
+            false
+        }
+        None => current.is_some_and(|t| t.done != 0),
+    };
+    let priority = match object.get("priority") {
+        Some(Value::String(priority)) if PRIORITIES.contains(&priority.as_str()) => {
+            priority.clone()
+        }
+        Some(_) => {
+            fields.insert(
+                "priority".into(),
+                "must be \"low\", \"normal\" or \"high\"".into(),
+            );
+            String::new()
+        }
+        None if shape == Shape::Patch => current
+            .map(|t| t.priority.clone())
+            .unwrap_or_else(|| "normal".into()),
+        None => "normal".into(),
+    };
+    if fields.is_empty() {
+        Ok(TaskInput {
+            title,
+            done,
+            priority,
+        })
+    } else {
+        Err(ApiError::invalid(fields))
+    }
+}
+
+fn conflict(title: &str, other: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "conflict",
+        format!("Task {other} already has the title \"{title}\". Titles must be unique."),
+    )
+}
+
+async fn create_task(
+    State(state): State<PracticeState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    caller.require_write()?;
+    let input = parse_body(&headers, &body, Shape::Create, None)?;
+    if let Some(other) = db::find_title(&state.db, &state.learner_id, &input.title, 0).await? {
+        return Err(conflict(&input.title, other));
+    }
+    if db::count_tasks(&state.db, &state.learner_id).await? >= MAX_TASKS {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "too_many_tasks",
+            format!(
+                "You have {MAX_TASKS} tasks, the most the practice API keeps. Delete some, or reset your practice data."
+            ),
+        ));
+    }
+    let id = db::next_task_id(state.db.pool(), &state.learner_id).await?;
+    let now = now();
+    let inserted = db::insert_task(
+        state.db.pool(),
+        &state.learner_id,
+        id,
+        &input.title,
+        input.done,
+        &input.priority,
+        now,
+    )
+    .await;
+    if let Err(error) = inserted {
+        return Err(if is_unique_violation(&error) {
+            conflict(&input.title, 0)
+        } else {
+            error.into()
+        });
+    }
+    let task = TaskRow {
+        id,
+        title: input.title,
+        done: i64::from(input.done),
+        priority: input.priority,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut response = pretty(&task_json(&task));
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/tasks/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+async fn replace_task(
+    state: State<PracticeState>,
+    caller: Caller,
+    params: RawPathParams,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    change_task(state, caller, params, headers, body, Shape::Replace).await
+}
+
+async fn update_task(
+    state: State<PracticeState>,
+    caller: Caller,
+    params: RawPathParams,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    change_task(state, caller, params, headers, body, Shape::Patch).await
+}
+
+/// PUT and PATCH: 403 for the read-only token, 404 for an unknown task, then the body's checks.
+async fn change_task(
+    State(state): State<PracticeState>,
+    caller: Caller,
+    params: RawPathParams,
+    headers: HeaderMap,
+    body: Bytes,
+    shape: Shape,
+) -> Result<Response, ApiError> {
+    caller.require_write()?;
+    let task = load(&state, &params).await?;
+    let input = parse_body(&headers, &body, shape, Some(&task))?;
+    if let Some(other) = db::find_title(&state.db, &state.learner_id, &input.title, task.id).await?
+    {
+        return Err(conflict(&input.title, other));
+    }
+    let now = now();
+    let updated = db::update_task(
+        &state.db,
+        &state.learner_id,
+        task.id,
+        &input.title,
+        input.done,
+        &input.priority,
+        now,
+    )
+    .await;
+    match updated {
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::not_found(&task.id.to_string())),
+        Err(error) if is_unique_violation(&error) => return Err(conflict(&input.title, 0)),
+        Err(error) => return Err(error.into()),
+    }
+    let task = TaskRow {
+        title: input.title,
+        done: i64::from(input.done),
+        priority: input.priority,
+        updated_at: now,
+        ..task
+    };
+    Ok(pretty(&task_json(&task)))
+}
+
+/// 204 when the task was deleted; 404 when there is no such task (any more). Deleting twice
+/// leaves the server in the same state as deleting once: that is DELETE's idempotence, even
+/// though the second answer differs.
+async fn delete_task(
+    State(state): State<PracticeState>,
+    caller: Caller,
+    params: RawPathParams,
+) -> Result<Response, ApiError> {
+    caller.require_write()?;
+    let id = task_id(&params)?;
+    if db::delete_task(&state.db, &state.learner_id, id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(&id.to_string()))
+    }
+}

@@ -1,0 +1,715 @@
+//! The HTTP lab's practice API, driven through `labs::http::send` as the lab page does, on both
+//! databases: statuses, per-learner isolation, refusals, and the bundled exercises' goals.
+
+use groundwork::labs::http::{self, Exchange, Goal, PracticeRequest, PracticeResponse};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::support::{TestApp, db_tests};
+
+const TOKEN: &str = "learner-token";
+const READ_ONLY: &str = "read-only-token";
+
+/// A registered learner (inserted directly: these tests are about the lab, not sign-up).
+async fn learner(app: &TestApp, name: &str) -> String {
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'x', 'learner', $4, 0, 0)",
+    )
+    .bind(&id)
+    .bind(format!("{name}@example.com"))
+    .bind(name)
+    .bind(true)
+    .execute(app.db.pool())
+    .await
+    .expect("the learner is inserted");
+    id
+}
+
+/// A request with an optional bearer token and, when there is a body, the JSON content type.
+fn request(method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> PracticeRequest {
+    let mut headers = Vec::new();
+    if let Some(token) = token {
+        headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
+    }
+    if body.is_some() {
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    }
+    PracticeRequest {
+        method: method.into(),
+        path: path.into(),
+        headers,
+        body: body.unwrap_or("").into(),
+    }
+}
+
+async fn send(app: &TestApp, learner: &str, request: &PracticeRequest) -> PracticeResponse {
+    http::send(&app.db, learner, request)
+        .await
+        .unwrap_or_else(|error| panic!("{} {} was refused: {error}", request.method, request.path))
+}
+
+fn json(response: &PracticeResponse) -> Value {
+    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("not JSON: {}", response.body))
+}
+
+fn header<'a>(response: &'a PracticeResponse, name: &str) -> Option<&'a str> {
+    response
+        .headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+fn titles(response: &PracticeResponse) -> Vec<String> {
+    json(response)["data"]
+        .as_array()
+        .expect("a data array")
+        .iter()
+        .map(|task| task["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+db_tests!(
+    a_learner_creates_reads_replaces_patches_and_deletes_a_task,
+    learners_see_and_change_only_their_own_tasks,
+    the_api_answers_each_documented_error_status,
+    the_task_list_is_paginated_with_meta_and_link_headers,
+    more_than_twenty_requests_a_minute_answer_429_with_retry_after,
+    a_learner_cannot_keep_more_than_200_tasks,
+    urls_other_hosts_and_oversize_requests_are_refused_before_sending,
+    reset_brings_back_the_starter_tasks,
+    each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
+);
+
+async fn a_learner_creates_reads_replaces_patches_and_deletes_a_task(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    let created = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "Write tests"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let task = json(&created);
+    let id = task["id"].as_i64().unwrap();
+    let location = format!("/api/tasks/{id}");
+    assert_eq!(header(&created, "location"), Some(location.as_str()));
+    assert_eq!(task["done"], false);
+    assert_eq!(task["priority"], "normal");
+
+    let read = send(
+        &app,
+        &ada,
+        &request("GET", &location, Some(READ_ONLY), None),
+    )
+    .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(json(&read)["title"], "Write tests");
+
+    let replaced = send(
+        &app,
+        &ada,
+        &request(
+            "PUT",
+            &location,
+            Some(TOKEN),
+            Some(r#"{"title": "Write more tests", "done": false, "priority": "high"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert_eq!(json(&replaced)["priority"], "high");
+
+    let patched = send(
+        &app,
+        &ada,
+        &request("PATCH", &location, Some(TOKEN), Some(r#"{"done": true}"#)),
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let patched = json(&patched);
+    assert_eq!(patched["done"], true);
+    assert_eq!(
+        patched["title"], "Write more tests",
+        "PATCH keeps other fields"
+    );
+
+    let head = send(&app, &ada, &request("HEAD", &location, Some(TOKEN), None)).await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+
+    let options = send(&app, &ada, &request("OPTIONS", "/api/tasks", None, None)).await;
+    assert_eq!(options.status, 204);
+    assert!(header(&options, "allow").unwrap().contains("POST"));
+
+    let deleted = send(&app, &ada, &request("DELETE", &location, Some(TOKEN), None)).await;
+    assert_eq!(deleted.status, 204);
+    assert!(deleted.body.is_empty());
+    let again = send(&app, &ada, &request("DELETE", &location, Some(TOKEN), None)).await;
+    assert_eq!(again.status, 404, "the second DELETE finds nothing");
+    let gone = send(&app, &ada, &request("GET", &location, Some(TOKEN), None)).await;
+    assert_eq!(gone.status, 404);
+}
+
+async fn learners_see_and_change_only_their_own_tasks(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let bob = learner(&app, "bob").await;
+    let created = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "Ada's secret"}"#),
+        ),
+    )
+    .await;
+    let id = json(&created)["id"].as_i64().unwrap();
+    let path = format!("/api/tasks/{id}");
+
+    let bobs_list = send(
+        &app,
+        &bob,
+        &request("GET", "/api/tasks?per_page=20", Some(TOKEN), None),
+    )
+    .await;
+    assert!(!titles(&bobs_list).contains(&"Ada's secret".to_owned()));
+    assert_eq!(
+        json(&bobs_list)["meta"]["total"],
+        8,
+        "Bob has only his starter tasks"
+    );
+    for (method, body) in [
+        ("GET", None),
+        ("PATCH", Some(r#"{"title": "Bob was here"}"#)),
+        ("DELETE", None),
+    ] {
+        let answer = send(&app, &bob, &request(method, &path, Some(TOKEN), body)).await;
+        assert_eq!(answer.status, 404, "Bob's {method} of Ada's task");
+    }
+    // The same id names each learner's own task 1.
+    let bob_deletes = send(
+        &app,
+        &bob,
+        &request("DELETE", "/api/tasks/1", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(bob_deletes.status, 204);
+    // A learner cannot pose as another with a header: the id comes from the server.
+    let mut posing = request("GET", "/api/tasks/1", Some(TOKEN), None);
+    posing.headers.push(("X-Learner-Id".into(), ada.clone()));
+    assert_eq!(send(&app, &bob, &posing).await.status, 404);
+
+    let adas_task = send(&app, &ada, &request("GET", &path, Some(TOKEN), None)).await;
+    assert_eq!(json(&adas_task)["title"], "Ada's secret");
+    let adas_first = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks/1", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(
+        adas_first.status, 200,
+        "Bob's delete did not touch Ada's task 1"
+    );
+}
+
+async fn the_api_answers_each_documented_error_status(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    let no_token = send(&app, &ada, &request("GET", "/api/tasks", None, None)).await;
+    assert_eq!(no_token.status, 401);
+    assert_eq!(
+        header(&no_token, "www-authenticate"),
+        Some("Bearer realm=\"practice\"")
+    );
+    let wrong_token = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks", Some("guess"), None),
+    )
+    .await;
+    assert_eq!(wrong_token.status, 401);
+    assert!(
+        header(&wrong_token, "www-authenticate")
+            .unwrap()
+            .contains("invalid_token")
+    );
+
+    let read_only = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(READ_ONLY),
+            Some(r#"{"title": "x"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(read_only.status, 403);
+    let read_only_delete = send(
+        &app,
+        &ada,
+        &request("DELETE", "/api/tasks/1", Some(READ_ONLY), None),
+    )
+    .await;
+    assert_eq!(read_only_delete.status, 403);
+
+    let missing = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks/999", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+    let not_a_number = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks/abc", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(not_a_number.status, 404);
+    let elsewhere = send(&app, &ada, &request("GET", "/admin", Some(TOKEN), None)).await;
+    assert_eq!(elsewhere.status, 404, "only the practice API answers");
+
+    let malformed = send(
+        &app,
+        &ada,
+        &request("POST", "/api/tasks", Some(TOKEN), Some(r#"{"title": "#)),
+    )
+    .await;
+    assert_eq!(malformed.status, 400);
+    assert_eq!(json(&malformed)["error"], "malformed_json");
+
+    let mut no_type = request("POST", "/api/tasks", Some(TOKEN), None);
+    no_type.body = r#"{"title": "x"}"#.into();
+    let unsupported = send(&app, &ada, &no_type).await;
+    assert_eq!(unsupported.status, 415);
+    no_type
+        .headers
+        .push(("Content-Type".into(), "text/plain".into()));
+    assert_eq!(send(&app, &ada, &no_type).await.status, 415);
+
+    let invalid = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"done": "yes", "colour": "red"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(invalid.status, 422);
+    let fields = &json(&invalid)["fields"];
+    assert_eq!(fields["title"], "is required");
+    assert!(fields["done"].as_str().unwrap().contains("true or false"));
+    assert!(fields["colour"].is_string());
+    let put_without_done = send(
+        &app,
+        &ada,
+        &request(
+            "PUT",
+            "/api/tasks/1",
+            Some(TOKEN),
+            Some(r#"{"title": "x"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(put_without_done.status, 422);
+
+    let duplicate = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "SEND A FIRST GET REQUEST"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(duplicate.status, 409, "titles are unique, case ignored");
+    let rename_clash = send(
+        &app,
+        &ada,
+        &request(
+            "PATCH",
+            "/api/tasks/1",
+            Some(TOKEN),
+            Some(r#"{"title": "Send a first GET request"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(rename_clash.status, 409);
+}
+
+async fn the_task_list_is_paginated_with_meta_and_link_headers(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    let first = send(&app, &ada, &request("GET", "/api/tasks", Some(TOKEN), None)).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(titles(&first).len(), 5);
+    assert_eq!(header(&first, "x-total-count"), Some("8"));
+
+    let second = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks?page=2", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(second.status, 200);
+    let body = json(&second);
+    assert_eq!(body["meta"]["page"], 2);
+    assert_eq!(body["meta"]["total_pages"], 2);
+    assert_eq!(titles(&second).len(), 3);
+    let link = header(&second, "link").unwrap();
+    assert!(
+        link.contains("</api/tasks?page=1&per_page=5>; rel=\"prev\""),
+        "{link}"
+    );
+    assert!(!link.contains("rel=\"next\""), "{link}");
+
+    let small = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks?page=2&per_page=3", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(json(&small)["meta"]["total_pages"], 3);
+    assert!(
+        header(&small, "link")
+            .unwrap()
+            .contains("page=3&per_page=3>; rel=\"next\"")
+    );
+
+    let beyond = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks?page=9", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(beyond.status, 200);
+    assert!(titles(&beyond).is_empty());
+
+    for query in ["page=0", "page=two", "per_page=100"] {
+        let bad = send(
+            &app,
+            &ada,
+            &request("GET", &format!("/api/tasks?{query}"), Some(TOKEN), None),
+        )
+        .await;
+        assert_eq!(bad.status, 422, "{query}");
+    }
+}
+
+async fn more_than_twenty_requests_a_minute_answer_429_with_retry_after(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let bob = learner(&app, "bob").await;
+    let list = request("GET", "/api/tasks", Some(TOKEN), None);
+
+    let first = send(&app, &ada, &list).await;
+    assert_eq!(header(&first, "x-ratelimit-limit"), Some("20"));
+    // Up to 45 tries: even if a minute boundary falls in between, one window sees 21.
+    let mut limited = None;
+    for _ in 0..45 {
+        let answer = send(&app, &ada, &list).await;
+        if answer.status == 429 {
+            limited = Some(answer);
+            break;
+        }
+        assert_eq!(answer.status, 200);
+    }
+    let limited = limited.expect("the API answers 429");
+    let retry_after: i64 = header(&limited, "retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_eq!(header(&limited, "x-ratelimit-remaining"), Some("0"));
+    assert_eq!(json(&limited)["error"], "rate_limited");
+
+    let bobs = send(&app, &bob, &list).await;
+    assert_eq!(bobs.status, 200, "the limit is per learner");
+}
+
+async fn a_learner_cannot_keep_more_than_200_tasks(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    // The first request seeds 8 tasks; fill up to the limit directly.
+    send(&app, &ada, &request("GET", "/api/tasks", Some(TOKEN), None)).await;
+    for n in 0..(http::api::MAX_TASKS - 8) {
+        let id = http::db::next_task_id(app.db.pool(), &ada).await.unwrap();
+        http::db::insert_task(
+            app.db.pool(),
+            &ada,
+            id,
+            &format!("Filler {n}"),
+            false,
+            "low",
+            0,
+        )
+        .await
+        .unwrap();
+    }
+
+    let one_more = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "One too many"}"#),
+        ),
+    )
+    .await;
+
+    assert_eq!(one_more.status, 409);
+    assert_eq!(json(&one_more)["error"], "too_many_tasks");
+}
+
+async fn urls_other_hosts_and_oversize_requests_are_refused_before_sending(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    for path in [
+        "http://evil.example/",
+        "https://example.com/api/tasks",
+        "//evil.example/api/tasks",
+        "evil.example/api/tasks",
+    ] {
+        let error = http::send(&app.db, &ada, &request("GET", path, Some(TOKEN), None))
+            .await
+            .expect_err(path);
+        assert!(
+            error.contains("not a path on the practice API"),
+            "{path}: {error}"
+        );
+    }
+    let mut with_host = request("GET", "/api/tasks", Some(TOKEN), None);
+    with_host
+        .headers
+        .push(("Host".into(), "evil.example".into()));
+    let error = http::send(&app.db, &ada, &with_host).await.unwrap_err();
+    assert!(error.contains("Host"), "{error}");
+
+    let big = format!(r#"{{"title": "{}"}}"#, "x".repeat(http::MAX_BODY_BYTES));
+    let error = http::send(
+        &app.db,
+        &ada,
+        &request("POST", "/api/tasks", Some(TOKEN), Some(&big)),
+    )
+    .await
+    .unwrap_err();
+    assert!(error.contains("at most 16 KiB"), "{error}");
+
+    let error = http::send(&app.db, &ada, &request("CONNECT", "/api/tasks", None, None))
+        .await
+        .unwrap_err();
+    assert!(error.contains("GET, POST"), "{error}");
+
+    // The practice API is not mounted on the real app: only send() reaches it.
+    let over_the_network = app
+        .client
+        .get(app.url("/api/tasks"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        over_the_network
+            .headers()
+            .get("x-ratelimit-limit")
+            .is_none()
+    );
+    assert_ne!(over_the_network.status(), 200);
+
+    // Nothing was sent: the learner's practice data was never even created.
+    let started: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM practice_api_learners WHERE learner_id = $1")
+            .bind(&ada)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(started, 0);
+}
+
+async fn reset_brings_back_the_starter_tasks(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    send(
+        &app,
+        &ada,
+        &request("DELETE", "/api/tasks/1", Some(TOKEN), None),
+    )
+    .await;
+    send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "Mine"}"#),
+        ),
+    )
+    .await;
+
+    http::reset(&app.db, &ada).await.expect("reset works");
+
+    let list = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks?per_page=20", Some(TOKEN), None),
+    )
+    .await;
+    let body = json(&list);
+    assert_eq!(body["meta"]["total"], 8);
+    assert_eq!(body["data"][0]["id"], 1);
+    assert!(!titles(&list).contains(&"Mine".to_owned()));
+}
+
+#[derive(Deserialize)]
+struct LabFile {
+    exercises: Vec<Exercise>,
+}
+
+#[derive(Deserialize)]
+struct Exercise {
+    slug: String,
+    /// `None` for the SQL exercises that share the file.
+    goal: Option<Goal>,
+}
+
+struct HttpExercise {
+    slug: String,
+    goal: Goal,
+}
+
+fn bundled_exercises() -> Vec<HttpExercise> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/backend-foundations");
+    [
+        "03-apis-and-service-communication/labs.toml",
+        "05-authentication-and-security/labs.toml",
+    ]
+    .iter()
+    .flat_map(|file| {
+        let text = std::fs::read_to_string(root.join(file)).expect(file);
+        toml::from_str::<LabFile>(&text).expect(file).exercises
+    })
+    .filter_map(|exercise| {
+        Some(HttpExercise {
+            goal: exercise.goal?,
+            slug: exercise.slug,
+        })
+    })
+    .collect()
+}
+
+/// (model solution, a wrong attempt) for each bundled exercise.
+fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
+    let post = |body: &str| request("POST", "/api/tasks", Some(TOKEN), Some(body));
+    let mut untyped = post(r#"{"title": "Untyped"}"#);
+    untyped.headers.retain(|(name, _)| name != "Content-Type");
+    match slug {
+        "create-a-task" => (vec![post(r#"{"title": "New"}"#)], vec![untyped]),
+        "list-page-two" => (
+            vec![request("GET", "/api/tasks?page=2", Some(TOKEN), None)],
+            vec![request("GET", "/api/tasks", Some(TOKEN), None)],
+        ),
+        "validation-error-then-fix" => (
+            vec![post(r#"{"done": "yes"}"#), post(r#"{"title": "Fixed"}"#)],
+            vec![post(r#"{"title": "Fixed"}"#), post(r#"{"done": "yes"}"#)],
+        ),
+        "conflict" => (
+            vec![post(r#"{"title": "Send a first GET request"}"#)],
+            vec![post(r#"{"title": "Something new"}"#)],
+        ),
+        "update-with-patch" => (
+            vec![request(
+                "PATCH",
+                "/api/tasks/3",
+                Some(TOKEN),
+                Some(r#"{"done": true}"#),
+            )],
+            vec![request(
+                "PATCH",
+                "/api/tasks/3",
+                Some(TOKEN),
+                Some(r#"{"title": "Renamed"}"#),
+            )],
+        ),
+        "delete-idempotently" => (
+            vec![
+                request("DELETE", "/api/tasks/4", Some(TOKEN), None),
+                request("DELETE", "/api/tasks/4", Some(TOKEN), None),
+            ],
+            vec![
+                request("DELETE", "/api/tasks/4", Some(TOKEN), None),
+                request("DELETE", "/api/tasks/5", Some(TOKEN), None),
+            ],
+        ),
+        "content-type" => (
+            vec![untyped.clone(), post(r#"{"title": "Typed"}"#)],
+            vec![post(r#"{"title": "Typed"}"#), untyped],
+        ),
+        "unauthorized-then-forbidden" => (
+            vec![
+                request("GET", "/api/tasks", None, None),
+                request("DELETE", "/api/tasks/1", Some(READ_ONLY), None),
+            ],
+            vec![
+                request("DELETE", "/api/tasks/1", Some(READ_ONLY), None),
+                request("GET", "/api/tasks", None, None),
+            ],
+        ),
+        "read-with-a-token" => (
+            vec![request("GET", "/api/tasks", Some(READ_ONLY), None)],
+            vec![request("GET", "/api/tasks", Some(TOKEN), None)],
+        ),
+        // 45 requests reach 429 even across a minute boundary (see the rate-limit test).
+        "rate-limit" => (
+            vec![request("GET", "/api/tasks", Some(TOKEN), None); 45],
+            vec![request("GET", "/api/tasks", Some(TOKEN), None); 3],
+        ),
+        other => panic!("no scripted solution for the exercise {other}"),
+    }
+}
+
+async fn run(app: &TestApp, learner: &str, requests: &[PracticeRequest]) -> Vec<Exchange> {
+    let mut history = Vec::new();
+    for request in requests {
+        let response = send(app, learner, request).await;
+        history.push(Exchange {
+            request: request.clone(),
+            response,
+        });
+    }
+    history
+}
+
+async fn each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one(app: TestApp) {
+    let exercises = bundled_exercises();
+    assert!(exercises.len() >= 7);
+    for exercise in exercises {
+        let (model, wrong) = scripts(&exercise.slug);
+
+        let solver = learner(&app, &format!("solver-{}", exercise.slug)).await;
+        let verdict = http::check(&exercise.goal, &run(&app, &solver, &model).await);
+        assert!(verdict.passed, "{}: {}", exercise.slug, verdict.feedback);
+
+        let guesser = learner(&app, &format!("guesser-{}", exercise.slug)).await;
+        let verdict = http::check(&exercise.goal, &run(&app, &guesser, &wrong).await);
+        assert!(
+            !verdict.passed,
+            "{}: the wrong attempt passed",
+            exercise.slug
+        );
+        assert!(!verdict.feedback.is_empty());
+    }
+}
