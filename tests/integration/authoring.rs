@@ -586,6 +586,17 @@ async fn deleting_content_with_progress_asks_for_confirmation_and_says_what_is_l
         .unwrap();
     assert_eq!(completions, 0);
 
+    // A module's page counts lab attempts too.
+    let lab = "/paths/backend-foundations/databases-and-data-modeling/labs/select-and-where";
+    learner.post_form(lab, &[("sql", "SELECT 1")]).await;
+    let databases = module_id(&app, "databases-and-data-modeling").await;
+    let page = Page::from(app.get(&format!("/admin/modules/{databases}/delete")).await).await;
+    assert!(
+        page.text(".warning").contains("1 lab attempt"),
+        "{}",
+        page.text(".warning")
+    );
+
     // A module nobody has touched is deleted without the box; its sibling's prerequisite goes.
     let module = module_id(&app, "careers-and-practical-projects").await;
     let page = Page::from(app.get(&format!("/admin/modules/{module}/delete")).await).await;

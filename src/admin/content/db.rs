@@ -238,6 +238,7 @@ pub struct Impact {
     pub learners: i64,
     pub completions: i64,
     pub attempts: i64,
+    pub lab_attempts: i64,
     pub notes: i64,
     pub certificates: i64,
 }
@@ -249,21 +250,25 @@ impl Impact {
 }
 
 pub async fn impact(db: &Db, level: Level, id: &str) -> sqlx::Result<Impact> {
-    // Which lessons and quizzes the item holds; constant SQL, the id is bound.
-    let (lessons, quizzes, certificates) = match level {
+    // Which lessons, quizzes and lab exercises the item holds; constant SQL, the id is bound.
+    let (lessons, quizzes, exercises, certificates) = match level {
         Level::Path => (
             "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id WHERE m.path_id = $1",
             "SELECT q.id FROM quizzes q JOIN modules m ON m.id = q.module_id WHERE m.path_id = $1",
+            "SELECT e.id FROM lab_exercises e JOIN modules m ON m.id = e.module_id \
+             WHERE m.path_id = $1",
             "SELECT user_id FROM certificates WHERE path_id = $1",
         ),
         Level::Module => (
             "SELECT id FROM lessons WHERE module_id = $1",
             "SELECT id FROM quizzes WHERE module_id = $1",
+            "SELECT id FROM lab_exercises WHERE module_id = $1",
             "SELECT user_id FROM certificates WHERE $1 = ''",
         ),
         Level::Lesson => (
             "SELECT id FROM lessons WHERE id = $1",
             "SELECT id FROM quizzes WHERE $1 = ''",
+            "SELECT id FROM lab_exercises WHERE $1 = ''",
             "SELECT user_id FROM certificates WHERE $1 = ''",
         ),
     };
@@ -272,10 +277,12 @@ pub async fn impact(db: &Db, level: Level, id: &str) -> sqlx::Result<Impact> {
            (SELECT COUNT(*) FROM (\
               SELECT user_id FROM lesson_completions WHERE lesson_id IN ({lessons}) \
               UNION SELECT user_id FROM quiz_attempts WHERE quiz_id IN ({quizzes}) \
+              UNION SELECT user_id FROM lab_attempts WHERE exercise_id IN ({exercises}) \
               UNION SELECT user_id FROM notes WHERE lesson_id IN ({lessons}) \
               UNION {certificates}) AS learners) AS learners, \
            (SELECT COUNT(*) FROM lesson_completions WHERE lesson_id IN ({lessons})) AS completions, \
            (SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id IN ({quizzes})) AS attempts, \
+           (SELECT COUNT(*) FROM lab_attempts WHERE exercise_id IN ({exercises})) AS lab_attempts, \
            (SELECT COUNT(*) FROM notes WHERE lesson_id IN ({lessons})) AS notes, \
            (SELECT COUNT(*) FROM ({certificates}) AS issued) AS certificates"
     ))
