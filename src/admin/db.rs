@@ -118,6 +118,26 @@ pub struct AuditEntry<'a> {
     pub now: i64,
 }
 
+impl<'a> AuditEntry<'a> {
+    /// `actor` did `action` (e.g. "lesson.update") to `target`; `summary` says before → after.
+    pub fn by(
+        actor: &'a crate::auth::User,
+        action: &'a str,
+        target: &'a str,
+        summary: &'a str,
+        now: i64,
+    ) -> Self {
+        Self {
+            actor_id: &actor.id,
+            actor_name: &actor.display_name,
+            action,
+            target,
+            summary,
+            now,
+        }
+    }
+}
+
 pub async fn insert_audit<'e>(
     executor: impl Executor<'e, Database = Any>,
     entry: AuditEntry<'_>,

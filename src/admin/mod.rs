@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, FromRequestParts, State},
+    extract::{FromRequestParts, State},
     http::request::Parts,
     routing::{get, post},
 };
@@ -17,15 +17,11 @@ use crate::{
     web::{Layout, dates::date_time},
 };
 
-mod archive;
-mod archive_db;
 mod content;
 mod db;
-mod quiz_db;
-mod quizzes;
 mod users;
 
-pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
+pub use content::{IMPORT_BODY_LIMIT, IMPORT_PATH};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,37 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/reactivate", post(users::reactivate))
         .route("/admin/users/{id}/reset-2fa", post(users::reset_two_factor))
         .route("/admin/audit", get(users::audit_log))
-        .route("/admin/content/export", get(archive::export))
-        .route(
-            IMPORT_PATH,
-            get(archive::import_form)
-                .post(archive::upload)
-                // Archives are larger than other bodies (see also web::limit in app.rs).
-                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
-        )
-        .route("/admin/content/import/apply", post(archive::apply))
-        .route("/admin/quizzes", get(quizzes::list))
-        .route(
-            "/admin/modules/{id}/quiz",
-            get(quizzes::quiz_form).post(quizzes::save_quiz),
-        )
-        .route(
-            "/admin/quizzes/{id}/questions/new",
-            get(quizzes::new_question_form).post(quizzes::create_question),
-        )
-        .route(
-            "/admin/quizzes/{id}/delete",
-            get(quizzes::delete_quiz_form).post(quizzes::delete_quiz),
-        )
-        .route(
-            "/admin/questions/{id}/edit",
-            get(quizzes::edit_question_form).post(quizzes::update_question),
-        )
-        .route("/admin/questions/{id}/move", post(quizzes::move_question))
-        .route(
-            "/admin/questions/{id}/delete",
-            get(quizzes::delete_question_form).post(quizzes::delete_question),
-        )
         .merge(content::router())
 }
 

@@ -131,14 +131,7 @@ fn audit<'a>(
     summary: &'a str,
     now: i64,
 ) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: &admin.id,
-        actor_name: &admin.display_name,
-        action,
-        target: &user.email,
-        summary,
-        now,
-    }
+    AuditEntry::by(admin, action, &user.email, summary, now)
 }
 
 pub(super) async fn deactivate(

@@ -1,16 +1,22 @@
-//! Authoring the curriculum: paths, modules and lessons (quizzes live in `admin::quizzes`).
+//! Authoring the curriculum: paths and modules (`outline`), lessons with their revisions,
+//! quizzes and questions, and the whole curriculum as an archive.
 //!
 //! Every change happens in one transaction with its audit entry. Items keep their UUIDs
 //! through edits and moves, so learners' progress stays attached.
 
+mod archive;
+mod archive_db;
 mod db;
 mod diff;
 mod lessons;
 mod outline;
+mod quiz_db;
+mod quizzes;
 mod revisions;
 
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -22,6 +28,7 @@ use crate::{
     error::AppError,
     web::FieldErrors,
 };
+pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
 use db::Level;
 pub(super) use db::{ContentCounts, Draft, count_content, drafts};
 
@@ -79,6 +86,37 @@ pub(super) fn router() -> Router<AppState> {
             post(revisions::restore),
         )
         .route("/admin/preview", post(lessons::preview))
+        .route("/admin/content/export", get(archive::export))
+        .route(
+            IMPORT_PATH,
+            get(archive::import_form)
+                .post(archive::upload)
+                // Archives are larger than other bodies (see also web::limit in app.rs).
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .route("/admin/content/import/apply", post(archive::apply))
+        .route("/admin/quizzes", get(quizzes::list))
+        .route(
+            "/admin/modules/{id}/quiz",
+            get(quizzes::quiz_form).post(quizzes::save_quiz),
+        )
+        .route(
+            "/admin/quizzes/{id}/questions/new",
+            get(quizzes::new_question_form).post(quizzes::create_question),
+        )
+        .route(
+            "/admin/quizzes/{id}/delete",
+            get(quizzes::delete_quiz_form).post(quizzes::delete_quiz),
+        )
+        .route(
+            "/admin/questions/{id}/edit",
+            get(quizzes::edit_question_form).post(quizzes::update_question),
+        )
+        .route("/admin/questions/{id}/move", post(quizzes::move_question))
+        .route(
+            "/admin/questions/{id}/delete",
+            get(quizzes::delete_question_form).post(quizzes::delete_question),
+        )
 }
 
 /// Limits of the fields every item has.
@@ -194,18 +232,8 @@ async fn audit(
     summary: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    super::db::insert_audit(
-        &mut **tx,
-        super::db::AuditEntry {
-            actor_id: &editor.id,
-            actor_name: &editor.display_name,
-            action,
-            target,
-            summary,
-            now,
-        },
-    )
-    .await?;
+    let entry = super::db::AuditEntry::by(editor, action, target, summary, now);
+    super::db::insert_audit(&mut **tx, entry).await?;
     Ok(())
 }
 

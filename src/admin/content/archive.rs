@@ -13,10 +13,11 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Editor, archive_db as db, db::AuditEntry};
+use super::archive_db as db;
+use crate::admin::{Editor, db::AuditEntry};
 use crate::{
     app::AppState,
-    auth::{User, session, tokens},
+    auth::{session, tokens},
     content::{
         self, ChangedItem, ImportReport, ReportRow,
         archive::{self, ArchiveError},
@@ -76,7 +77,7 @@ pub(super) async fn export(
 // --- upload and review ----------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/archive.html")]
+#[template(path = "admin/content/archive.html")]
 pub(super) struct ArchivePage {
     layout: Layout,
     errors: Vec<String>,
@@ -112,7 +113,7 @@ pub(super) async fn import_form(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/archive_review.html")]
+#[template(path = "admin/content/archive_review.html")]
 pub(super) struct ReviewPage {
     layout: Layout,
     file_name: String,
@@ -337,22 +338,12 @@ pub(super) async fn apply(
         }
     };
     let summary = summary(&report);
-    super::db::insert_audit(&mut *tx, audit(&user, &summary, now)).await?;
+    let entry = AuditEntry::by(&user, "content.import", "curriculum", &summary, now);
+    crate::admin::db::insert_audit(&mut *tx, entry).await?;
     tx.commit().await?;
     session::insert(&session, APPLIED_KEY, report.rows()).await?;
     session::flash(&session, &format!("The import was applied: {summary}.")).await?;
     Ok(Redirect::to(IMPORT_PATH).into_response())
-}
-
-fn audit<'a>(user: &'a User, summary: &'a str, now: i64) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: &user.id,
-        actor_name: &user.display_name,
-        action: "content.import",
-        target: "curriculum",
-        summary,
-        now,
-    }
 }
 
 #[cfg(test)]

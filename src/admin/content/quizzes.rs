@@ -12,14 +12,14 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{
+use super::quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow};
+use crate::admin::{
     Editor,
     db::{AuditEntry, insert_audit},
-    quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow},
 };
 use crate::{
     app::AppState,
-    auth::{User, invalid, session},
+    auth::{invalid, session},
     content::{
         self,
         files::{Answer, AnswerKey, Choice, QuestionKind, check_answer_key},
@@ -66,17 +66,6 @@ fn excerpt(text: &str, n: usize) -> String {
     }
 }
 
-fn audit<'a>(user: &'a User, action: &'a str, target: &'a str, summary: &'a str) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: &user.id,
-        actor_name: &user.display_name,
-        action,
-        target,
-        summary,
-        now: session::now(),
-    }
-}
-
 async fn done(session: &Session, to: &str, message: &str) -> Result<Response, AppError> {
     session::flash(session, message).await?;
     Ok(Redirect::to(to).into_response())
@@ -96,7 +85,7 @@ pub(super) struct ListQuery {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/quizzes.html")]
+#[template(path = "admin/content/quizzes.html")]
 pub(super) struct QuizzesPage {
     layout: Layout,
     q: String,
@@ -151,7 +140,7 @@ struct QuestionItem {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/quiz.html")]
+#[template(path = "admin/content/quiz.html")]
 pub(super) struct QuizPage {
     layout: Layout,
     module: ModuleInfo,
@@ -283,7 +272,11 @@ pub(super) async fn save_quiz(
         None => {
             db::insert_quiz(&mut *tx, &quiz, now).await?;
             let summary = format!("created: “{}”, pass mark {}%", quiz.title, quiz.pass_mark);
-            insert_audit(&mut *tx, audit(&user, "quiz.create", &target, &summary)).await?;
+            insert_audit(
+                &mut *tx,
+                AuditEntry::by(&user, "quiz.create", &target, &summary, session::now()),
+            )
+            .await?;
             "The quiz was created. Add its questions below."
         }
         Some(old) => {
@@ -302,7 +295,11 @@ pub(super) async fn save_quiz(
             }
             db::update_quiz(&mut *tx, &quiz, now).await?;
             let summary = changes.join("; ");
-            insert_audit(&mut *tx, audit(&user, "quiz.update", &target, &summary)).await?;
+            insert_audit(
+                &mut *tx,
+                AuditEntry::by(&user, "quiz.update", &target, &summary, session::now()),
+            )
+            .await?;
             "The quiz was saved."
         }
     };
@@ -519,7 +516,7 @@ fn parse_number(text: &str) -> Option<f64> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/question.html")]
+#[template(path = "admin/content/question.html")]
 pub(super) struct QuestionPage {
     layout: Layout,
     module: ModuleInfo,
@@ -686,7 +683,11 @@ pub(super) async fn create_question(
         kind.as_str(),
         excerpt(&row.prompt_markdown, 80)
     );
-    insert_audit(&mut *tx, audit(&user, "question.create", &target, &summary)).await?;
+    insert_audit(
+        &mut *tx,
+        AuditEntry::by(&user, "question.create", &target, &summary, session::now()),
+    )
+    .await?;
     tx.commit().await?;
     done(&session, &quiz_href(&module.id), "The question was added.").await
 }
@@ -794,7 +795,11 @@ pub(super) async fn update_question(
     store_question(&mut tx, &row).await?;
     let target = format!("question {number} of quiz “{}”", quiz.title);
     let summary = changes.join("; ");
-    insert_audit(&mut *tx, audit(&user, "question.update", &target, &summary)).await?;
+    insert_audit(
+        &mut *tx,
+        AuditEntry::by(&user, "question.update", &target, &summary, session::now()),
+    )
+    .await?;
     tx.commit().await?;
     done(
         &session,
@@ -857,7 +862,11 @@ pub(super) async fn move_question(
     }
     let target = format!("question {} of quiz “{}”", from + 1, quiz.title);
     let summary = format!("position {} → {}", from + 1, to + 1);
-    insert_audit(&mut *tx, audit(&user, "question.move", &target, &summary)).await?;
+    insert_audit(
+        &mut *tx,
+        AuditEntry::by(&user, "question.move", &target, &summary, session::now()),
+    )
+    .await?;
     tx.commit().await?;
     done(
         &session,
@@ -870,7 +879,7 @@ pub(super) async fn move_question(
 // --- deleting --------------------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/quiz_delete.html")]
+#[template(path = "admin/content/quiz_delete.html")]
 pub(super) struct DeletePage {
     layout: Layout,
     module: ModuleInfo,
@@ -926,7 +935,11 @@ pub(super) async fn delete_question(
         counts.attempts,
         counts.learners
     );
-    insert_audit(&mut *tx, audit(&user, "question.delete", &target, &summary)).await?;
+    insert_audit(
+        &mut *tx,
+        AuditEntry::by(&user, "question.delete", &target, &summary, session::now()),
+    )
+    .await?;
     tx.commit().await?;
     done(
         &session,
@@ -972,7 +985,11 @@ pub(super) async fn delete_quiz(
         "deleted with {questions} questions and {} attempts by {} learners",
         counts.attempts, counts.learners
     );
-    insert_audit(&mut *tx, audit(&user, "quiz.delete", &target, &summary)).await?;
+    insert_audit(
+        &mut *tx,
+        AuditEntry::by(&user, "quiz.delete", &target, &summary, session::now()),
+    )
+    .await?;
     tx.commit().await?;
     done(
         &session,
