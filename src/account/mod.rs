@@ -10,7 +10,7 @@ use axum::{
     Router,
     extract::State,
     http::header,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -68,8 +68,7 @@ async fn settings(layout: Layout, CurrentUser(user): CurrentUser) -> SettingsPag
 }
 
 async fn done(session: &Session, message: &str) -> Result<Response, AppError> {
-    session::flash(session, message).await?;
-    Ok(Redirect::to("/settings").into_response())
+    session::flash_and_redirect(session, message, "/settings").await
 }
 
 async fn password_matches(user: &User, typed: &str) -> Result<bool, AppError> {
@@ -261,10 +260,10 @@ async fn delete_account(
     auth::session::log_out(&session).await?;
     db::delete_user(&state.db, &user.id).await?;
     tracing::info!(user_id = %user.id, "account deleted by its owner");
-    session::flash(
+    session::flash_and_redirect(
         &session,
         "Your account and everything stored about you were deleted.",
+        "/",
     )
-    .await?;
-    Ok(Redirect::to("/").into_response())
+    .await
 }

@@ -157,6 +157,10 @@ async fn disable(
     }
     db::disable_totp(&state.db, &user.id, session::now()).await?;
     tracing::info!(user_id = %user.id, "two-factor authentication turned off");
-    session::flash(&session, "Two-factor authentication is off.").await?;
-    Ok(Redirect::to("/settings/two-factor").into_response())
+    session::flash_and_redirect(
+        &session,
+        "Two-factor authentication is off.",
+        "/settings/two-factor",
+    )
+    .await
 }

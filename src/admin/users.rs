@@ -3,10 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    extract::State,
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::{extract::State, response::Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -78,8 +75,7 @@ async fn target(state: &AppState, id: &str) -> Result<User, AppError> {
 }
 
 async fn done(session: &Session, message: &str) -> Result<Response, AppError> {
-    session::flash(session, message).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    session::flash_and_redirect(session, message, "/admin/users").await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::State,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -218,10 +218,10 @@ pub async fn new_password(
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "password reset");
-    session::flash(
+    session::flash_and_redirect(
         &session,
         "Your password was changed. Log in with the new one.",
+        "/login",
     )
-    .await?;
-    Ok(Redirect::to("/login").into_response())
+    .await
 }

@@ -3,6 +3,7 @@
 //! A session row exists only once something needs one: a form's CSRF token or a login.
 //! Anonymous reading creates none.
 
+use axum::response::{IntoResponse, Redirect, Response};
 use time::OffsetDateTime;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
@@ -102,6 +103,16 @@ pub async fn log_out(session: &Session) -> Result<(), AppError> {
 /// Stores a value the next page shows once (a "flash" message).
 pub async fn flash(session: &Session, message: &str) -> Result<(), AppError> {
     session.insert("flash", message).await.map_err(store_error)
+}
+
+/// Flashes `message` and sends the browser to `to`: how a form post ends (303 See Other).
+pub async fn flash_and_redirect(
+    session: &Session,
+    message: &str,
+    to: &str,
+) -> Result<Response, AppError> {
+    flash(session, message).await?;
+    Ok(Redirect::to(to).into_response())
 }
 
 pub async fn take_flash(session: &Session) -> Result<Option<String>, AppError> {

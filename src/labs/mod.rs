@@ -690,10 +690,13 @@ async fn reset_practice(
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
     Path((path, module, slug)): Path<(String, String, String)>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let context = load(&state, &path, &module, &slug).await?;
     http::reset(&state.db, &user.id).await?;
-    crate::auth::session::flash(&session, "Your practice tasks are back to the starter set.")
-        .await?;
-    Ok(Redirect::to(&context.href))
+    crate::auth::session::flash_and_redirect(
+        &session,
+        "Your practice tasks are back to the starter set.",
+        &context.href,
+    )
+    .await
 }

@@ -251,10 +251,14 @@ async fn reset_module(
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
     ModuleAt { ids, href }: ModuleAt,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     db::reset(&state.db, &user.id, db::Scope::Module(&ids.module_id)).await?;
-    crate::auth::session::flash(&session, "Your progress in this module was reset.").await?;
-    Ok(Redirect::to(&href))
+    crate::auth::session::flash_and_redirect(
+        &session,
+        "Your progress in this module was reset.",
+        &href,
+    )
+    .await
 }
 
 async fn reset_path_form(
@@ -279,13 +283,17 @@ async fn reset_path(
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
     Path(path): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let summary = catalog::find_path(&state, &path)
         .await?
         .ok_or(AppError::NotFound)?;
     db::reset(&state.db, &user.id, db::Scope::Path(&summary.id)).await?;
-    crate::auth::session::flash(&session, "Your progress in this path was reset.").await?;
-    Ok(Redirect::to(&format!("/paths/{path}")))
+    crate::auth::session::flash_and_redirect(
+        &session,
+        "Your progress in this path was reset.",
+        &format!("/paths/{path}"),
+    )
+    .await
 }
 
 /// Every completion of the user, for their data export.

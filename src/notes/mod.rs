@@ -17,7 +17,10 @@ use serde::Deserialize;
 
 use crate::{
     app::AppState,
-    auth::{CurrentUser, session::now},
+    auth::{
+        CurrentUser,
+        session::{self, now},
+    },
     catalog::LessonAt,
     content::markdown,
     error::AppError,
@@ -201,8 +204,12 @@ async fn save_note(
         db::save_note(&state.db, &user.id, &ids.lesson_id, &text, &html, time).await?;
     }
     if !is_htmx {
-        crate::auth::session::flash(&session, "Your note was saved.").await?;
-        return Ok(Redirect::to(&format!("{lesson_href}#notes")).into_response());
+        return session::flash_and_redirect(
+            &session,
+            "Your note was saved.",
+            &format!("{lesson_href}#notes"),
+        )
+        .await;
     }
     let status = if text.trim().is_empty() {
         "Note deleted.".to_owned()

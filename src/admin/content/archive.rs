@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::{
     extract::{Multipart, State, multipart::MultipartRejection},
     http::{StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -342,8 +342,12 @@ pub(super) async fn apply(
     crate::admin::db::insert_audit(&mut *tx, entry).await?;
     tx.commit().await?;
     session::insert(&session, APPLIED_KEY, report.rows()).await?;
-    session::flash(&session, &format!("The import was applied: {summary}.")).await?;
-    Ok(Redirect::to(IMPORT_PATH).into_response())
+    session::flash_and_redirect(
+        &session,
+        &format!("The import was applied: {summary}."),
+        IMPORT_PATH,
+    )
+    .await
 }
 
 #[cfg(test)]

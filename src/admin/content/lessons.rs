@@ -236,8 +236,12 @@ pub(super) async fn create_lesson(
     );
     audit(&mut tx, &editor, "lesson.create", &target, &summary, now).await?;
     tx.commit().await?;
-    session::flash(&session, "Lesson created (revision 1).").await?;
-    Ok(Redirect::to(&format!("/admin/lessons/{id}/edit")).into_response())
+    session::flash_and_redirect(
+        &session,
+        "Lesson created (revision 1).",
+        &format!("/admin/lessons/{id}/edit"),
+    )
+    .await
 }
 
 fn rendering(rendered: &markdown::Rendered) -> content::db::LessonRendering<'_> {
@@ -406,7 +410,7 @@ pub(super) async fn save(
         let page = editor_page(&state, layout, &module_id, Some(lesson), form, errors).await?;
         return Ok((status, page).into_response());
     }
-    match save_lesson(
+    let message = match save_lesson(
         &state,
         &editor,
         &lesson,
@@ -416,13 +420,11 @@ pub(super) async fn save(
     )
     .await?
     {
-        Saved::Revision(number) => {
-            session::flash(&session, &format!("Lesson saved (revision {number}).")).await?;
-        }
-        Saved::Unchanged => session::flash(&session, "Nothing changed.").await?,
+        Saved::Revision(number) => format!("Lesson saved (revision {number})."),
+        Saved::Unchanged => "Nothing changed.".to_owned(),
         Saved::Conflict => return conflict(&state, layout, &id, form).await,
-    }
-    Ok(Redirect::to(&format!("/admin/lessons/{id}/edit")).into_response())
+    };
+    session::flash_and_redirect(&session, &message, &format!("/admin/lessons/{id}/edit")).await
 }
 
 #[derive(Template, WebTemplate)]

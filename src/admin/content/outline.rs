@@ -188,8 +188,12 @@ pub(super) async fn create_path(
     );
     audit(&mut tx, &editor, "path.create", &row.slug, &summary, now).await?;
     tx.commit().await?;
-    session::flash(&session, "Path created.").await?;
-    Ok(Redirect::to(&format!("/admin/paths/{}", row.id)).into_response())
+    session::flash_and_redirect(
+        &session,
+        "Path created.",
+        &format!("/admin/paths/{}", row.id),
+    )
+    .await
 }
 
 pub(super) async fn path_page(
@@ -258,8 +262,7 @@ pub(super) async fn save_path(
     } else {
         "Path saved."
     };
-    session::flash(&session, message).await?;
-    Ok(Redirect::to(&format!("/admin/paths/{}", path.id)).into_response())
+    session::flash_and_redirect(&session, message, &format!("/admin/paths/{}", path.id)).await
 }
 
 pub(super) async fn move_path(
@@ -337,8 +340,12 @@ impl DeleteForm {
         )
         .await?;
         tx.commit().await?;
-        session::flash(session, &format!("Deleted the {kind} “{}”.", page.title)).await?;
-        Ok(Redirect::to(back).into_response())
+        session::flash_and_redirect(
+            session,
+            &format!("Deleted the {kind} “{}”.", page.title),
+            back,
+        )
+        .await
     }
 }
 
@@ -580,8 +587,12 @@ pub(super) async fn create_module(
     );
     audit(&mut tx, &editor, "module.create", &target, &summary, now).await?;
     tx.commit().await?;
-    session::flash(&session, "Module created.").await?;
-    Ok(Redirect::to(&format!("/admin/modules/{}", row.id)).into_response())
+    session::flash_and_redirect(
+        &session,
+        "Module created.",
+        &format!("/admin/modules/{}", row.id),
+    )
+    .await
 }
 
 pub(super) async fn module_page(
@@ -678,8 +689,7 @@ pub(super) async fn save_module(
     } else {
         "Module saved."
     };
-    session::flash(&session, message).await?;
-    Ok(Redirect::to(&format!("/admin/modules/{}", module.id)).into_response())
+    session::flash_and_redirect(&session, message, &format!("/admin/modules/{}", module.id)).await
 }
 
 /// Prerequisites name modules by slug: when one is renamed (`Some(new)`) or deleted (`None`),

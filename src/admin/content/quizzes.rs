@@ -5,10 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    extract::State,
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::{extract::State, response::Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -64,11 +61,6 @@ fn excerpt(text: &str, n: usize) -> String {
     } else {
         line
     }
-}
-
-async fn done(session: &Session, to: &str, message: &str) -> Result<Response, AppError> {
-    session::flash(session, message).await?;
-    Ok(Redirect::to(to).into_response())
 }
 
 fn quiz_href(module_id: &str) -> String {
@@ -291,7 +283,12 @@ pub(super) async fn save_quiz(
                 ));
             }
             if changes.is_empty() {
-                return done(&session, &quiz_href(&module.id), "Nothing changed.").await;
+                return session::flash_and_redirect(
+                    &session,
+                    "Nothing changed.",
+                    &quiz_href(&module.id),
+                )
+                .await;
             }
             db::update_quiz(&mut *tx, &quiz, now).await?;
             let summary = changes.join("; ");
@@ -304,7 +301,7 @@ pub(super) async fn save_quiz(
         }
     };
     tx.commit().await?;
-    done(&session, &quiz_href(&module.id), message).await
+    session::flash_and_redirect(&session, message, &quiz_href(&module.id)).await
 }
 
 // --- questions -------------------------------------------------------------------------------------
@@ -689,7 +686,7 @@ pub(super) async fn create_question(
     )
     .await?;
     tx.commit().await?;
-    done(&session, &quiz_href(&module.id), "The question was added.").await
+    session::flash_and_redirect(&session, "The question was added.", &quiz_href(&module.id)).await
 }
 
 /// The question, its quiz and module, and its number (1-based) in the quiz.
@@ -789,7 +786,8 @@ pub(super) async fn update_question(
         changes.push("answer key changed".to_owned());
     }
     if changes.is_empty() {
-        return done(&session, &quiz_href(&module.id), "Nothing changed.").await;
+        return session::flash_and_redirect(&session, "Nothing changed.", &quiz_href(&module.id))
+            .await;
     }
     let mut tx = state.db.pool().begin().await?;
     store_question(&mut tx, &row).await?;
@@ -801,10 +799,10 @@ pub(super) async fn update_question(
     )
     .await?;
     tx.commit().await?;
-    done(
+    session::flash_and_redirect(
         &session,
-        &quiz_href(&module.id),
         &format!("Question {number} was saved."),
+        &quiz_href(&module.id),
     )
     .await
 }
@@ -847,10 +845,10 @@ pub(super) async fn move_question(
         Some(from + 1)
     };
     let Some(to) = to.filter(|to| *to < order.len()) else {
-        return done(
+        return session::flash_and_redirect(
             &session,
-            &quiz_href(&module.id),
             "That question cannot move further.",
+            &quiz_href(&module.id),
         )
         .await;
     };
@@ -868,10 +866,10 @@ pub(super) async fn move_question(
     )
     .await?;
     tx.commit().await?;
-    done(
+    session::flash_and_redirect(
         &session,
-        &quiz_href(&module.id),
         &format!("Question {} is now question {}.", from + 1, to + 1),
+        &quiz_href(&module.id),
     )
     .await
 }
@@ -941,10 +939,10 @@ pub(super) async fn delete_question(
     )
     .await?;
     tx.commit().await?;
-    done(
+    session::flash_and_redirect(
         &session,
-        &quiz_href(&module.id),
         &format!("Question {number} was deleted."),
+        &quiz_href(&module.id),
     )
     .await
 }
@@ -991,10 +989,10 @@ pub(super) async fn delete_quiz(
     )
     .await?;
     tx.commit().await?;
-    done(
+    session::flash_and_redirect(
         &session,
-        &quiz_href(&module.id),
         &format!("The quiz “{}” was deleted.", quiz.title),
+        &quiz_href(&module.id),
     )
     .await
 }

@@ -3,10 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    extract::State,
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::{extract::State, response::Response};
 use tower_sessions::Session;
 
 use super::{
@@ -158,6 +155,10 @@ pub(super) async fn restore(
             "Someone saved the lesson a moment ago; look at the history and try again.".to_owned()
         }
     };
-    session::flash(&session, &message).await?;
-    Ok(Redirect::to(&format!("/admin/lessons/{id}/revisions")).into_response())
+    session::flash_and_redirect(
+        &session,
+        &message,
+        &format!("/admin/lessons/{id}/revisions"),
+    )
+    .await
 }
