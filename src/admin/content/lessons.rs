@@ -16,7 +16,7 @@ use super::{
     db::{self, LessonFields, LessonHit, LessonRecord, Level, ModuleRow, NewRevision, PathRow},
     diff::{self, Diff},
     move_item,
-    outline::{DeleteForm, DeletePage},
+    outline::{DeleteForm, DeletePage, load_module, load_path},
     yes_no,
 };
 use crate::{
@@ -130,16 +130,12 @@ impl EditorPage {
 }
 
 async fn parents(state: &AppState, module_id: &str) -> Result<(PathRow, ModuleRow), AppError> {
-    let module = db::get_module(&state.db, module_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let path = db::get_path(&state.db, &module.path_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let module = load_module(state, module_id).await?;
+    let path = load_path(state, &module.path_id).await?;
     Ok((path, module))
 }
 
-async fn load_lesson(state: &AppState, id: &str) -> Result<LessonRecord, AppError> {
+pub(super) async fn load_lesson(state: &AppState, id: &str) -> Result<LessonRecord, AppError> {
     db::get_lesson(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -528,15 +524,16 @@ pub(super) async fn move_lesson(
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     let lesson = load_lesson(&state, &id).await?;
-    move_item(&state, &editor, item(&lesson), &form.direction).await?;
+    move_item(&state, &editor, lesson_item(&lesson), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/modules/{}#lessons", lesson.module_id)).into_response())
 }
 
-fn item(lesson: &LessonRecord) -> Item<'_> {
+fn lesson_item(lesson: &LessonRecord) -> Item<'_> {
     Item {
         level: Level::Lesson,
         id: &lesson.id,
         parent_id: &lesson.module_id,
+        slug: &lesson.slug,
         target: format!(
             "{}/{}/{}",
             lesson.path_slug, lesson.module_slug, lesson.slug
@@ -582,7 +579,7 @@ pub(super) async fn delete(
     let lesson = load_lesson(&state, &id).await?;
     let page = delete_page(&state, layout, &lesson).await?;
     let back = format!("/admin/modules/{}", lesson.module_id);
-    form.delete(&state, &session, &editor, item(&lesson), page, &back)
+    form.delete(&state, &session, &editor, lesson_item(&lesson), page, &back)
         .await
 }
 

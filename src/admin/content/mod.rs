@@ -263,6 +263,7 @@ pub(super) struct Item<'a> {
     pub id: &'a str,
     /// The path of a module, the module of a lesson ("" for a path).
     pub parent_id: &'a str,
+    pub slug: &'a str,
     /// How the audit log names it ("path/module/lesson" slugs).
     pub target: String,
 }

@@ -83,8 +83,8 @@ pub(super) async fn tree(
     Editor(_): Editor,
 ) -> Result<TreePage, AppError> {
     let paths = db::all_paths(&state.db).await?;
-    let mut modules = content::db::list_modules(state.db.pool()).await?;
-    modules.sort_by(|a, b| (a.position, &a.slug).cmp(&(b.position, &b.slug)));
+    // Ordered by path, then position: build_tree keeps that order within each path.
+    let modules = content::db::list_modules(state.db.pool()).await?;
     let lessons = db::all_lessons(&state.db).await?;
     let quizzes = db::modules_with_quiz(&state.db)
         .await?
@@ -131,11 +131,31 @@ fn fields_of_path(path: &PathRow) -> ItemFields {
     }
 }
 
-async fn load_path(state: &AppState, id: &str) -> Result<PathRow, AppError> {
+fn path_item(path: &PathRow) -> Item<'_> {
+    Item {
+        level: Level::Path,
+        id: &path.id,
+        parent_id: "",
+        slug: &path.slug,
+        target: path.slug.clone(),
+    }
+}
+
+fn module_item(module: &ModuleRow) -> Item<'_> {
+    Item {
+        level: Level::Module,
+        id: &module.id,
+        parent_id: &module.path_id,
+        slug: &module.slug,
+        target: module.slug.clone(),
+    }
+}
+
+pub(super) async fn load_path(state: &AppState, id: &str) -> Result<PathRow, AppError> {
     db::get_path(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn load_module(state: &AppState, id: &str) -> Result<ModuleRow, AppError> {
+pub(super) async fn load_module(state: &AppState, id: &str) -> Result<ModuleRow, AppError> {
     db::get_module(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -272,13 +292,7 @@ pub(super) async fn move_path(
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     let path = load_path(&state, &id).await?;
-    let item = Item {
-        level: Level::Path,
-        id: &path.id,
-        parent_id: "",
-        target: path.slug.clone(),
-    };
-    move_item(&state, &editor, item, &form.direction).await?;
+    move_item(&state, &editor, path_item(&path), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/content#path-{}", path.id)).into_response())
 }
 
@@ -324,8 +338,7 @@ impl DeleteForm {
         let mut tx = state.db.pool().begin().await?;
         db::delete(&mut *tx, item.level, item.id).await?;
         if item.level == Level::Module {
-            let slug = item.target.rsplit('/').next().unwrap_or_default();
-            rename_prerequisite(&mut tx, item.parent_id, slug, None).await?;
+            rename_prerequisite(&mut tx, item.parent_id, item.slug, None).await?;
         }
         let kind = item.level.name();
         let summary = format!("deleted “{}” with {}", page.title, page.contents);
@@ -398,14 +411,15 @@ pub(super) async fn delete_path(
 ) -> Result<Response, AppError> {
     let path = load_path(&state, &id).await?;
     let page = path_delete_page(&state, layout, &path).await?;
-    let item = Item {
-        level: Level::Path,
-        id: &path.id,
-        parent_id: "",
-        target: path.slug.clone(),
-    };
-    form.delete(&state, &session, &editor, item, page, "/admin/content")
-        .await
+    form.delete(
+        &state,
+        &session,
+        &editor,
+        path_item(&path),
+        page,
+        "/admin/content",
+    )
+    .await
 }
 
 // --- modules --------------------------------------------------------------------------------
@@ -729,13 +743,7 @@ pub(super) async fn move_module(
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     let module = load_module(&state, &id).await?;
-    let item = Item {
-        level: Level::Module,
-        id: &module.id,
-        parent_id: &module.path_id,
-        target: module.slug.clone(),
-    };
-    move_item(&state, &editor, item, &form.direction).await?;
+    move_item(&state, &editor, module_item(&module), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/paths/{}#modules", module.path_id)).into_response())
 }
 
@@ -781,13 +789,7 @@ pub(super) async fn delete_module(
 ) -> Result<Response, AppError> {
     let module = load_module(&state, &id).await?;
     let page = module_delete_page(&state, layout, &module).await?;
-    let item = Item {
-        level: Level::Module,
-        id: &module.id,
-        parent_id: &module.path_id,
-        target: module.slug.clone(),
-    };
     let back = format!("/admin/paths/{}", module.path_id);
-    form.delete(&state, &session, &editor, item, page, &back)
+    form.delete(&state, &session, &editor, module_item(&module), page, &back)
         .await
 }

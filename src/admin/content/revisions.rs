@@ -9,7 +9,7 @@ use tower_sessions::Session;
 use super::{
     db::{self, LessonFields, LessonRecord, Revision},
     diff::{self, Diff},
-    lessons::{Saved, save_lesson},
+    lessons::{Saved, load_lesson, save_lesson},
 };
 use crate::{
     admin::Editor,
@@ -32,12 +32,6 @@ pub(super) struct HistoryPage {
     layout: Layout,
     lesson: LessonRecord,
     entries: Vec<HistoryEntry>,
-}
-
-async fn load_lesson(state: &AppState, id: &str) -> Result<LessonRecord, AppError> {
-    db::get_lesson(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 pub(super) async fn history(
