@@ -268,6 +268,34 @@ pub(super) struct Item<'a> {
     pub target: String,
 }
 
+/// Swaps `id` with its neighbour above ("up") or below ("down") in `ids`, the siblings in
+/// their order: the indexes it moved from and to, or None when it is already at that end.
+fn swap_with_neighbour(
+    ids: &mut [String],
+    id: &str,
+    direction: &str,
+) -> Result<Option<(usize, usize)>, AppError> {
+    let up = match direction {
+        "up" => true,
+        "down" => false,
+        _ => return Err(AppError::BadRequest("Move it up or down.".into())),
+    };
+    let from = ids
+        .iter()
+        .position(|sibling| sibling == id)
+        .ok_or(AppError::NotFound)?;
+    let to = if up {
+        from.checked_sub(1)
+    } else {
+        Some(from + 1)
+    };
+    let Some(to) = to.filter(|to| *to < ids.len()) else {
+        return Ok(None);
+    };
+    ids.swap(from, to);
+    Ok(Some((from, to)))
+}
+
 /// Moves the item one place up or down among its siblings and renumbers them 1, 2, 3 …,
 /// with an audit entry; at either end it stays where it is.
 async fn move_item(
@@ -278,16 +306,9 @@ async fn move_item(
 ) -> Result<(), AppError> {
     let mut tx = state.db.pool().begin().await?;
     let mut ids = db::sibling_ids(&mut *tx, item.level, item.parent_id).await?;
-    let Some(index) = ids.iter().position(|sibling| sibling == item.id) else {
-        return Err(AppError::NotFound);
-    };
-    let other = match direction {
-        "up" if index > 0 => index - 1,
-        "down" if index + 1 < ids.len() => index + 1,
-        "up" | "down" => return Ok(()),
-        _ => return Err(AppError::BadRequest("Move it up or down.".into())),
-    };
-    ids.swap(index, other);
+    if swap_with_neighbour(&mut ids, item.id, direction)?.is_none() {
+        return Ok(());
+    }
     for (position, sibling) in ids.iter().enumerate() {
         db::set_position(&mut *tx, item.level, sibling, position as i64 + 1).await?;
     }
@@ -319,6 +340,27 @@ mod tests {
         assert_eq!(slug_of("!!!"), "");
         assert!(slug_of(&"word ".repeat(40)).len() <= 80);
         assert!(valid_slug(&slug_of(&"word ".repeat(40))));
+    }
+
+    #[test]
+    fn an_item_swaps_with_its_neighbour_and_stays_at_either_end() {
+        let mut ids: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(
+            swap_with_neighbour(&mut ids, "b", "up").unwrap(),
+            Some((1, 0))
+        );
+        assert_eq!(ids, ["b", "a", "c"]);
+        assert_eq!(swap_with_neighbour(&mut ids, "c", "down").unwrap(), None);
+        assert_eq!(swap_with_neighbour(&mut ids, "b", "up").unwrap(), None);
+        assert_eq!(ids, ["b", "a", "c"]);
+        assert!(matches!(
+            swap_with_neighbour(&mut ids, "a", "sideways"),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            swap_with_neighbour(&mut ids, "z", "up"),
+            Err(AppError::NotFound)
+        ));
     }
 
     #[test]

@@ -9,7 +9,11 @@ use axum::{extract::State, response::Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow};
+use super::{
+    MoveForm,
+    quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow},
+    swap_with_neighbour,
+};
 use crate::admin::{
     Editor,
     db::{AuditEntry, insert_audit},
@@ -807,12 +811,6 @@ pub(super) async fn update_question(
     .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct MoveForm {
-    direction: String,
-}
-
 pub(super) async fn move_question(
     State(state): State<AppState>,
     session: Session,
@@ -824,27 +822,13 @@ pub(super) async fn move_question(
         .await?
         .ok_or(AppError::NotFound)?;
     let (quiz, module) = quiz_and_module(&state, &question.quiz_id).await?;
-    let up = match form.direction.as_str() {
-        "up" => true,
-        "down" => false,
-        _ => return Err(AppError::BadRequest("Move a question up or down.".into())),
-    };
     let mut tx = state.db.pool().begin().await?;
     let mut order: Vec<String> = db::list_questions(&mut *tx, &quiz.id)
         .await?
         .into_iter()
         .map(|row| row.id)
         .collect();
-    let from = order
-        .iter()
-        .position(|other| *other == id)
-        .ok_or(AppError::NotFound)?;
-    let to = if up {
-        from.checked_sub(1)
-    } else {
-        Some(from + 1)
-    };
-    let Some(to) = to.filter(|to| *to < order.len()) else {
+    let Some((from, to)) = swap_with_neighbour(&mut order, &id, &form.direction)? else {
         return session::flash_and_redirect(
             &session,
             "That question cannot move further.",
@@ -852,7 +836,6 @@ pub(super) async fn move_question(
         )
         .await;
     };
-    order.swap(from, to);
     // Renumbered 1..n, so positions stay distinct whatever they were before.
     let now = session::now();
     for (index, question_id) in order.iter().enumerate() {
