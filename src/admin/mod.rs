@@ -35,6 +35,33 @@ pub fn router() -> Router<AppState> {
         .merge(content::router())
 }
 
+/// Which page of an admin list is asked for (`?page=`, from 1; missing or below 1 is the
+/// first), 25 rows a page.
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    page: i64,
+}
+
+impl Paging {
+    const PER_PAGE: i64 = 25;
+
+    fn new(requested: Option<i64>) -> Self {
+        Self {
+            page: requested.unwrap_or(1).max(1),
+        }
+    }
+
+    /// Rows to skip. Saturating: an absurd `?page=` is an empty page, not an overflow.
+    fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(Self::PER_PAGE)
+    }
+
+    /// How many pages `total` rows fill (at least one, so an empty list has page 1 of 1).
+    fn pages(total: i64) -> i64 {
+        ((total + Self::PER_PAGE - 1) / Self::PER_PAGE).max(1)
+    }
+}
+
 /// The logged-in editor or admin; learners get 403, visitors the login page.
 pub struct Editor(pub User);
 
@@ -78,4 +105,21 @@ async fn overview(
         recent: db::recent_content_changes(&state.db, 10).await?,
         is_admin: user.role == Role::Admin,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Paging;
+
+    #[test]
+    fn pages_start_at_one_and_never_overflow() {
+        assert_eq!(Paging::new(None).offset(), 0);
+        assert_eq!(Paging::new(Some(-4)).page, 1);
+        assert_eq!(Paging::new(Some(3)).offset(), 50);
+        assert_eq!(Paging::new(Some(i64::MAX)).offset(), i64::MAX);
+        assert_eq!(
+            (Paging::pages(0), Paging::pages(25), Paging::pages(26)),
+            (1, 1, 2)
+        );
+    }
 }

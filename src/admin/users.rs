@@ -7,7 +7,10 @@ use axum::{extract::State, response::Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::db::{self, AuditEntry};
+use super::{
+    Paging,
+    db::{self, AuditEntry},
+};
 use crate::{
     app::AppState,
     auth::{self, CurrentUser, Role, User, session},
@@ -15,8 +18,6 @@ use crate::{
     web::dates::date_time as when,
     web::{Form, Layout, Path, Query},
 };
-
-const PER_PAGE: i64 = 25;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -54,14 +55,14 @@ pub(super) async fn list(
 ) -> Result<UsersPage, AppError> {
     admin.require(Role::Admin, &state.config)?;
     let q = query.q.trim().chars().take(100).collect::<String>();
-    let page = query.page.unwrap_or(1).max(1);
-    let (users, total) = db::search_users(&state.db, &q, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let paging = Paging::new(query.page);
+    let (users, total) = db::search_users(&state.db, &q, Paging::PER_PAGE, paging.offset()).await?;
+    let pages = Paging::pages(total);
     Ok(UsersPage {
         layout,
         q,
         users,
-        page,
+        page: paging.page,
         pages,
         total,
         own_id: admin.id,
@@ -264,19 +265,25 @@ pub(super) async fn audit_log(
     Query(query): Query<AuditQuery>,
 ) -> Result<AuditPage, AppError> {
     admin.require(Role::Admin, &state.config)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let paging = Paging::new(query.page);
     let action = query.action.trim().to_owned();
     let actor = query.actor.trim().chars().take(100).collect::<String>();
-    let (entries, total) =
-        db::list_audit(&state.db, &action, &actor, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let (entries, total) = db::list_audit(
+        &state.db,
+        &action,
+        &actor,
+        Paging::PER_PAGE,
+        paging.offset(),
+    )
+    .await?;
+    let pages = Paging::pages(total);
     Ok(AuditPage {
         layout,
         action,
         actor,
         entries,
         actions: db::audit_actions(&state.db).await?,
-        page,
+        page: paging.page,
         pages,
     })
 }

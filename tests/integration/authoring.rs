@@ -19,6 +19,7 @@ db_tests! {
     learners_get_403_and_visitors_the_login_page_on_authoring_pages,
     hostile_text_in_every_admin_field_is_escaped_on_every_page,
     the_overview_counts_content_and_lists_drafts_and_recent_edits,
+    an_absurd_page_number_is_an_empty_page_on_every_admin_list,
 }
 
 /// This client registers and becomes an editor.
@@ -945,4 +946,28 @@ async fn the_overview_counts_content_and_lists_drafts_and_recent_edits(app: Test
         0,
         "users are for admins"
     );
+}
+
+async fn an_absurd_page_number_is_an_empty_page_on_every_admin_list(app: TestApp) {
+    app.import_bundled().await;
+    become_editor(&app, "ed@example.com", "Ed").await;
+    sqlx::query("UPDATE users SET role = 'admin' WHERE email = 'ed@example.com'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    for list in [
+        "/admin/users",
+        "/admin/audit",
+        "/admin/lessons",
+        "/admin/quizzes",
+    ] {
+        for page in ["9223372036854775807", "-3", "0"] {
+            let response = app.get(&format!("{list}?page={page}")).await;
+            assert_eq!(response.status(), StatusCode::OK, "{list}?page={page}");
+        }
+    }
+    let far = Page::from(app.get("/admin/lessons?page=9223372036854775807").await).await;
+    assert_eq!(far.count("tbody tr"), 0);
+    let first = Page::from(app.get("/admin/lessons?page=-3").await).await;
+    assert_eq!(first.count("tbody tr"), 25);
 }

@@ -20,7 +20,7 @@ use super::{
     yes_no,
 };
 use crate::{
-    admin::Editor,
+    admin::{Editor, Paging},
     app::AppState,
     auth::{User, session},
     content::{self, markdown},
@@ -585,8 +585,6 @@ pub(super) async fn delete(
 
 // --- search ---------------------------------------------------------------------------------
 
-const PER_PAGE: i64 = 25;
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct SearchQuery {
@@ -621,15 +619,15 @@ pub(super) async fn search(
     Query(query): Query<SearchQuery>,
 ) -> Result<SearchPage, AppError> {
     let q: String = query.q.trim().chars().take(100).collect();
-    let page = query.page.unwrap_or(1).max(1);
+    let paging = Paging::new(query.page);
     let (lessons, total) =
-        db::search_lessons(&state.db, &q, PER_PAGE, (page - 1) * PER_PAGE).await?;
+        db::search_lessons(&state.db, &q, Paging::PER_PAGE, paging.offset()).await?;
     Ok(SearchPage {
         layout,
         q,
         lessons,
         total,
-        page,
-        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        page: paging.page,
+        pages: Paging::pages(total),
     })
 }

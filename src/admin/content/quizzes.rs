@@ -15,7 +15,7 @@ use super::{
     swap_with_neighbour,
 };
 use crate::admin::{
-    Editor,
+    Editor, Paging,
     db::{AuditEntry, insert_audit},
 };
 use crate::{
@@ -30,7 +30,6 @@ use crate::{
     web::{FieldErrors, Form, Layout, Path, Query},
 };
 
-const PER_PAGE: i64 = 25;
 /// Blank choice rows a form offers beyond the filled ones (at least `MIN_CHOICE_ROWS` in all).
 const MIN_CHOICE_ROWS: usize = 6;
 /// Blank rows stop being added here; imported questions with more choices keep them all.
@@ -107,14 +106,14 @@ pub(super) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<QuizzesPage, AppError> {
     let q = query.q.trim().chars().take(100).collect::<String>();
-    let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = db::list_quizzes(&state.db, &q, PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let paging = Paging::new(query.page);
+    let (rows, total) = db::list_quizzes(&state.db, &q, Paging::PER_PAGE, paging.offset()).await?;
     Ok(QuizzesPage {
         layout,
         q,
         rows,
-        page,
-        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        page: paging.page,
+        pages: Paging::pages(total),
         total,
     })
 }
