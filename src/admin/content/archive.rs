@@ -13,8 +13,8 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::archive_db as db;
-use crate::admin::{Editor, db::AuditEntry};
+use super::{archive_db as db, audit};
+use crate::admin::Editor;
 use crate::{
     app::AppState,
     auth::{session, tokens},
@@ -338,8 +338,15 @@ pub(super) async fn apply(
         }
     };
     let summary = summary(&report);
-    let entry = AuditEntry::by(&user, "content.import", "curriculum", &summary, now);
-    crate::admin::db::insert_audit(&mut *tx, entry).await?;
+    audit(
+        &mut tx,
+        &user,
+        "content.import",
+        "curriculum",
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     session::insert(&session, APPLIED_KEY, report.rows()).await?;
     session::flash_and_redirect(

@@ -1,8 +1,9 @@
-//! SQL for the quiz and question editor. Questions are written with `content::db`'s upsert,
-//! the same statement the importer uses, so both store questions alike.
+//! SQL for the quiz and question editor. Quizzes and questions are written with
+//! `content::db`'s upserts, the same statements the importer uses, so both store them alike.
 
 use sqlx::{Any, Executor, FromRow};
 
+pub use crate::content::db::QuizRow;
 use crate::db::Db;
 
 #[derive(Debug, Clone, FromRow)]
@@ -76,14 +77,6 @@ pub async fn get_module<'e>(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct QuizRow {
-    pub id: String,
-    pub module_id: String,
-    pub title: String,
-    pub pass_mark: i64,
-}
-
 pub async fn get_quiz_of_module<'e>(
     executor: impl Executor<'e, Database = Any>,
     module_id: &str,
@@ -102,40 +95,6 @@ pub async fn get_quiz<'e>(
         .bind(id)
         .fetch_optional(executor)
         .await
-}
-
-pub async fn insert_quiz<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    quiz: &QuizRow,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO quizzes (id, module_id, title, pass_mark, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(&quiz.id)
-    .bind(&quiz.module_id)
-    .bind(&quiz.title)
-    .bind(quiz.pass_mark)
-    .bind(now)
-    .execute(executor)
-    .await
-    .map(drop)
-}
-
-pub async fn update_quiz<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    quiz: &QuizRow,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE quizzes SET title = $2, pass_mark = $3, updated_at = $4 WHERE id = $1")
-        .bind(&quiz.id)
-        .bind(&quiz.title)
-        .bind(quiz.pass_mark)
-        .bind(now)
-        .execute(executor)
-        .await
-        .map(drop)
 }
 
 /// Its questions and attempts go with it (ON DELETE CASCADE).

@@ -10,14 +10,11 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    MoveForm,
+    MoveForm, audit,
     quiz_db::{self as db, ModuleInfo, QuestionRow, QuizRow},
     swap_with_neighbour,
 };
-use crate::admin::{
-    Editor, Paging,
-    db::{AuditEntry, insert_audit},
-};
+use crate::admin::{Editor, Paging};
 use crate::{
     app::AppState,
     auth::{invalid, session},
@@ -265,11 +262,15 @@ pub(super) async fn save_quiz(
     let target = format!("quiz “{}” of {}", quiz.title, module.title);
     let message = match &existing {
         None => {
-            db::insert_quiz(&mut *tx, &quiz, now).await?;
+            content::db::upsert_quiz(&mut *tx, &quiz, now).await?;
             let summary = format!("created: “{}”, pass mark {}%", quiz.title, quiz.pass_mark);
-            insert_audit(
-                &mut *tx,
-                AuditEntry::by(&user, "quiz.create", &target, &summary, session::now()),
+            audit(
+                &mut tx,
+                &user,
+                "quiz.create",
+                &target,
+                &summary,
+                session::now(),
             )
             .await?;
             "The quiz was created. Add its questions below."
@@ -293,11 +294,15 @@ pub(super) async fn save_quiz(
                 )
                 .await;
             }
-            db::update_quiz(&mut *tx, &quiz, now).await?;
+            content::db::upsert_quiz(&mut *tx, &quiz, now).await?;
             let summary = changes.join("; ");
-            insert_audit(
-                &mut *tx,
-                AuditEntry::by(&user, "quiz.update", &target, &summary, session::now()),
+            audit(
+                &mut tx,
+                &user,
+                "quiz.update",
+                &target,
+                &summary,
+                session::now(),
             )
             .await?;
             "The quiz was saved."
@@ -683,9 +688,13 @@ pub(super) async fn create_question(
         kind.as_str(),
         excerpt(&row.prompt_markdown, 80)
     );
-    insert_audit(
-        &mut *tx,
-        AuditEntry::by(&user, "question.create", &target, &summary, session::now()),
+    audit(
+        &mut tx,
+        &user,
+        "question.create",
+        &target,
+        &summary,
+        session::now(),
     )
     .await?;
     tx.commit().await?;
@@ -796,9 +805,13 @@ pub(super) async fn update_question(
     store_question(&mut tx, &row).await?;
     let target = format!("question {number} of quiz “{}”", quiz.title);
     let summary = changes.join("; ");
-    insert_audit(
-        &mut *tx,
-        AuditEntry::by(&user, "question.update", &target, &summary, session::now()),
+    audit(
+        &mut tx,
+        &user,
+        "question.update",
+        &target,
+        &summary,
+        session::now(),
     )
     .await?;
     tx.commit().await?;
@@ -842,9 +855,13 @@ pub(super) async fn move_question(
     }
     let target = format!("question {} of quiz “{}”", from + 1, quiz.title);
     let summary = format!("position {} → {}", from + 1, to + 1);
-    insert_audit(
-        &mut *tx,
-        AuditEntry::by(&user, "question.move", &target, &summary, session::now()),
+    audit(
+        &mut tx,
+        &user,
+        "question.move",
+        &target,
+        &summary,
+        session::now(),
     )
     .await?;
     tx.commit().await?;
@@ -915,9 +932,13 @@ pub(super) async fn delete_question(
         counts.attempts,
         counts.learners
     );
-    insert_audit(
-        &mut *tx,
-        AuditEntry::by(&user, "question.delete", &target, &summary, session::now()),
+    audit(
+        &mut tx,
+        &user,
+        "question.delete",
+        &target,
+        &summary,
+        session::now(),
     )
     .await?;
     tx.commit().await?;
@@ -965,9 +986,13 @@ pub(super) async fn delete_quiz(
         "deleted with {questions} questions and {} attempts by {} learners",
         counts.attempts, counts.learners
     );
-    insert_audit(
-        &mut *tx,
-        AuditEntry::by(&user, "quiz.delete", &target, &summary, session::now()),
+    audit(
+        &mut tx,
+        &user,
+        "quiz.delete",
+        &target,
+        &summary,
+        session::now(),
     )
     .await?;
     tx.commit().await?;
