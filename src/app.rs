@@ -1,6 +1,6 @@
 //! The application: shared state, the router with its layers, and serving with graceful shutdown.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -27,7 +27,8 @@ use crate::{
     db::{Db, session_store::DbSessionStore},
     error, home, labs, learning,
     mail::Mailer,
-    notes, ops, quiz, search, web,
+    notes, ops, quiz, search, server, web,
+    workers::Workers,
 };
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
@@ -36,6 +37,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub mailer: Mailer,
+    /// argon2 runs here, a few at a time: a burst of logins is refused, not queued in memory.
+    pub hashing: Workers,
+    /// Learners' SQL runs in sandboxes here.
+    pub labs: Workers,
 }
 
 impl AppState {
@@ -45,6 +50,8 @@ impl AppState {
             mailer: Mailer::from_config(&config)?,
             config: Arc::new(config),
             db,
+            hashing: Workers::per_core("hashing", Duration::from_secs(5)),
+            labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),
         })
     }
 }
@@ -87,10 +94,6 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
     let mut app = routes
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout(),
-        ))
         .layer(middleware::from_fn(auth::csrf::protect))
         .layer(middleware::from_fn_with_state(
             web::limit::BodyLimits::new(
@@ -98,6 +101,11 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
                 vec![(admin::IMPORT_PATH, admin::IMPORT_BODY_LIMIT)],
             ),
             web::limit::limit,
+        ))
+        // Outside the CSRF check, which reads the body: a body that trickles in gets 408 too.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout(),
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -131,28 +139,22 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
+/// Serves until SIGINT or SIGTERM, then lets requests in flight finish within the grace period.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    let app = router(state);
-    serve_until(listener, app, shutdown_signal()).await
+    let limits = state.config.server_limits();
+    serve_until(listener, router(state), limits, shutdown_signal()).await
 }
 
 /// Serves `app` until `shutdown` completes, then stops accepting and drains requests in flight.
 pub async fn serve_until(
     listener: TcpListener,
     app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: server::Limits,
+    shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("Groundwork is listening on http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
-    tracing::info!("stopped: every request in flight was answered");
-    Ok(())
+    server::serve(listener, app, limits, shutdown).await
 }
 
 async fn shutdown_signal() {

@@ -167,7 +167,13 @@ async fn import_dir(db: &Db, dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// With no admin yet, the operator gets a one-time link to create one in the browser.
 async fn print_setup_link(db: &Db, config: &Config, bound: SocketAddr) -> anyhow::Result<()> {
-    let token = auth::create_setup_token(db).await?;
+    let Some(token) = auth::claim_setup_token(db).await? else {
+        println!(
+            "\nNo administrator account exists yet. Another instance started at the same time and \
+             printed the set-up link: see its output.\n"
+        );
+        return Ok(());
+    };
     let base = match &config.public_url {
         Some(_) => config.public_url(),
         None => format!("http://{bound}"),

@@ -46,6 +46,37 @@ pub struct Config {
     )]
     pub request_timeout_secs: u64,
 
+    /// Seconds a client may take to send a request's headers (and an idle keep-alive
+    /// connection may stay open) before the connection is closed: slow-header clients cannot
+    /// hold connections open.
+    #[arg(
+        long,
+        env = "GROUNDWORK_HEADER_READ_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_secs: u64,
+
+    /// Most connections open at once; more are answered 503 and closed. Lowered to fit the
+    /// process's open-file limit when that is smaller.
+    #[arg(
+        long,
+        env = "GROUNDWORK_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: usize,
+
+    /// Seconds to let requests in flight finish after SIGTERM/SIGINT; connections still open
+    /// then are closed, so a slow client cannot hold up a deploy.
+    #[arg(
+        long,
+        env = "GROUNDWORK_SHUTDOWN_GRACE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GROUNDWORK_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -165,6 +196,15 @@ impl Config {
         Duration::from_secs(self.request_timeout_secs)
     }
 
+    /// What the connection loop enforces.
+    pub fn server_limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+
     /// Settings for tests and tools: the defaults, with the data in `data_dir`.
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
         Self {
@@ -174,6 +214,9 @@ impl Config {
             log: "info".into(),
             log_format: LogFormat::Text,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections: 1024,
+            shutdown_grace_secs: 30,
             max_body_bytes: 8 * 1024 * 1024,
             public_url: None,
             secure_cookies: false,

@@ -11,7 +11,7 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use crate::{app::AppState, web::Layout};
+use crate::{app::AppState, web::Layout, workers::Busy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,8 +36,15 @@ pub enum AppError {
     /// A link that worked once and no longer does (used or expired tokens).
     #[error("{0}")]
     Gone(String),
+    /// Too much expensive work already in hand (hashing, lab runs): come back shortly.
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Busy(#[from] Busy),
+    /// The database cannot be reached: answered fast, so a load balancer and the user can
+    /// retry instead of waiting for a timeout.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -53,6 +60,7 @@ impl AppError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Gone(_) => StatusCode::GONE,
+            Self::Busy(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +70,28 @@ impl AppError {
 /// standard text for the status".
 #[derive(Debug, Clone)]
 pub struct ErrorMessage(pub Option<String>);
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        if crate::db::is_unreachable(&error) {
+            Self::Unavailable(error.to_string())
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+impl AppError {
+    /// Seconds a client should wait before trying again, where that is known.
+    fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::TooManyRequests { minutes } => Some(minutes * 60),
+            Self::Busy(_) => Some(2),
+            Self::Unavailable(_) => Some(5),
+            _ => None,
+        }
+    }
+}
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -85,6 +115,22 @@ impl IntoResponse for AppError {
                 if *minutes == 1 { "" } else { "s" }
             )),
             Self::BadRequest(message) | Self::Gone(message) => Some(message.clone()),
+            Self::Busy(busy) => {
+                tracing::warn!(pool = busy.pool, "refused: the pool is full");
+                Some(
+                    "The server is busy right now. Nothing was lost: wait a moment and send \
+                     the form again."
+                        .to_owned(),
+                )
+            }
+            Self::Unavailable(cause) => {
+                tracing::error!(%cause, "database unreachable");
+                Some(
+                    "Groundwork cannot reach its database right now. Nothing you saved \
+                     earlier is lost; please try again in a few seconds."
+                        .to_owned(),
+                )
+            }
             Self::Database(_) | Self::Internal(_) => {
                 // Inside the request span, so the log line carries the request id.
                 tracing::error!(error = ?self, "request failed");
@@ -93,10 +139,10 @@ impl IntoResponse for AppError {
             Self::NotFound | Self::Forbidden | Self::PayloadTooLarge => None,
         };
         let mut response = status.into_response();
-        if let Self::TooManyRequests { minutes } = self {
+        if let Some(seconds) = self.retry_after() {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(minutes * 60));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(ErrorMessage(message));
         response
@@ -225,9 +271,13 @@ pub async fn render_error_pages(
     } else if is_htmx {
         render(ErrorFragment { title, message }, status)
     } else {
+        // A 503 means the database is out or the server is overloaded: asking the database
+        // for the session again would only make the user wait a second time.
         let layout = match &session {
-            Some(session) => Layout::build(session, &state, &current_path, false).await,
-            None => Ok(Layout::new(current_path)),
+            Some(session) if status != StatusCode::SERVICE_UNAVAILABLE => {
+                Layout::build(session, &state, &current_path, false).await
+            }
+            _ => Ok(Layout::new(current_path)),
         };
         let page = ErrorPage {
             layout: layout.unwrap_or_default(),

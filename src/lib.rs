@@ -10,7 +10,9 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod server;
 pub mod web;
+pub mod workers;
 
 mod account;
 mod admin;

@@ -71,8 +71,13 @@ async fn done(session: &Session, message: &str) -> Result<Response, AppError> {
     session::flash_and_redirect(session, message, "/settings").await
 }
 
-async fn password_matches(user: &User, typed: &str) -> Result<bool, AppError> {
-    password::verify(typed.to_owned(), Some(user.password_hash.clone())).await
+async fn password_matches(state: &AppState, user: &User, typed: &str) -> Result<bool, AppError> {
+    password::verify(
+        &state.hashing,
+        typed.to_owned(),
+        Some(user.password_hash.clone()),
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,7 +124,7 @@ async fn update_email(
     let email = page
         .errors
         .check("new_email", Email::parse(&form.new_email));
-    if !password_matches(&user, &form.email_password).await? {
+    if !password_matches(&state, &user, &form.email_password).await? {
         page.errors
             .add("email_password", "Your current password is not correct.");
     }
@@ -152,7 +157,7 @@ async fn update_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut page = SettingsPage::new(layout, &user);
-    if !password_matches(&user, &form.current_password).await? {
+    if !password_matches(&state, &user, &form.current_password).await? {
         page.errors
             .add("current_password", "Your current password is not correct.");
     }
@@ -164,7 +169,7 @@ async fn update_password(
         return Ok(invalid(page));
     }
 
-    let hash = password::hash(form.new_password).await?;
+    let hash = password::hash(&state.hashing, form.new_password).await?;
     // A new session id first, so "every other session" is well defined.
     session::log_in(&session, &user, &state.config).await?;
     session
@@ -250,7 +255,7 @@ async fn delete_account(
             "Tick the box to confirm that you want to delete your account.",
         );
     }
-    if !password_matches(&user, &form.delete_password).await? {
+    if !password_matches(&state, &user, &form.delete_password).await? {
         page.errors
             .add("delete_password", "Your password is not correct.");
     }

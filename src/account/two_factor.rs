@@ -148,7 +148,7 @@ async fn disable(
     CurrentUser(user): CurrentUser,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, AppError> {
-    if !password_matches(&user, &form.password).await? {
+    if !password_matches(&state, &user, &form.password).await? {
         let mut page = TwoFactorPage::new(layout);
         page.enabled = user.has_two_factor();
         page.unused_codes = db::count_unused_recovery_codes(&state.db, &user.id).await?;

@@ -326,10 +326,11 @@ pub async fn count_failures(db: &Db, bucket: &str, since: i64) -> sqlx::Result<(
     .await
 }
 
-pub async fn insert_failure(db: &Db, bucket: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failures (bucket, failed_at) VALUES ($1, $2)")
+pub async fn insert_failure(db: &Db, bucket: &str, now: i64, attempt_id: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_failures (bucket, failed_at, attempt_id) VALUES ($1, $2, $3)")
         .bind(bucket)
         .bind(now)
+        .bind(attempt_id)
         .execute(db.pool())
         .await?;
     Ok(())
@@ -338,6 +339,14 @@ pub async fn insert_failure(db: &Db, bucket: &str, now: i64) -> sqlx::Result<()>
 pub async fn delete_failures(db: &Db, bucket: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE bucket = $1")
         .bind(bucket)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_attempt(db: &Db, attempt_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE attempt_id = $1")
+        .bind(attempt_id)
         .execute(db.pool())
         .await?;
     Ok(())

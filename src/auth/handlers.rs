@@ -1,7 +1,7 @@
 //! Register, log in (password, then a TOTP or recovery code when 2FA is on), log out, and
 //! the first admin's set-up link.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,6 +22,7 @@ use crate::{
     db::Db,
     error::AppError,
     web::{FieldErrors, Form, Layout, Path, Query},
+    workers::Workers,
 };
 
 /// Where to go after logging in when no (safe) `next` was given.
@@ -118,7 +119,20 @@ pub async fn register(
         }));
     };
 
-    let hash = password::hash(form.password.clone()).await?;
+    let hash = match password::hash(&state.hashing, form.password.clone()).await {
+        Err(AppError::Busy(_)) => {
+            let layout = layout.with_csrf(&session).await?;
+            return Ok(busy_page(
+                RegisterPage {
+                    layout,
+                    form,
+                    errors,
+                },
+                "password",
+            ));
+        }
+        hash => hash?,
+    };
     let id = uuid::Uuid::now_v7().to_string();
     let inserted = db::insert_user(
         state.db.pool(),
@@ -180,6 +194,48 @@ pub struct LoginForm {
     next: String,
 }
 
+/// The hashing pool is full: the form again (input kept) with 503 and `Retry-After`.
+fn busy_page(mut page: impl IntoResponse + HasErrors, field: &'static str) -> Response {
+    page.errors_mut().add(
+        field,
+        "The server is busy right now. Wait a moment and send the form again.",
+    );
+    let retry_after = [(axum::http::header::RETRY_AFTER, "2")];
+    (StatusCode::SERVICE_UNAVAILABLE, retry_after, page).into_response()
+}
+
+/// Pages whose form can carry one more error.
+trait HasErrors {
+    fn errors_mut(&mut self) -> &mut FieldErrors;
+}
+
+impl HasErrors for LoginPage {
+    fn errors_mut(&mut self) -> &mut FieldErrors {
+        &mut self.errors
+    }
+}
+
+impl HasErrors for RegisterPage {
+    fn errors_mut(&mut self) -> &mut FieldErrors {
+        &mut self.errors
+    }
+}
+
+/// A throttled login: the form again (input kept) with 429 and `Retry-After`; a full account
+/// bucket also offers the owner a sign-in link by email.
+fn throttled_page(mut page: LoginPage, throttled: throttle::Throttled) -> Response {
+    let minutes = throttled.minutes;
+    let wait = format!(
+        "Too many failed attempts. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    );
+    let field = if page.code_step { "code" } else { "password" };
+    page.errors.add(field, wait);
+    page.offer_link = throttled.account && !page.code_step;
+    let retry_after = [(axum::http::header::RETRY_AFTER, (minutes * 60).to_string())];
+    (StatusCode::TOO_MANY_REQUESTS, retry_after, page).into_response()
+}
+
 /// The password step passed; the code step is still to come.
 #[derive(Debug, Serialize, Deserialize)]
 struct PendingLogin {
@@ -196,6 +252,8 @@ struct LoginPage {
     next: String,
     /// The code step (second factor) rather than email and password.
     code_step: bool,
+    /// The account is throttled: offer its owner a sign-in link by email.
+    offer_link: bool,
     errors: FieldErrors,
 }
 
@@ -215,6 +273,7 @@ pub async fn login_form(
         email: String::new(),
         next,
         code_step: false,
+        offer_link: false,
         errors: FieldErrors::default(),
     }
     .into_response())
@@ -239,6 +298,7 @@ pub async fn login(
         email: form.email.trim().to_owned(),
         next: next.clone(),
         code_step: false,
+        offer_link: false,
         errors,
     };
     let mut errors = FieldErrors::default();
@@ -251,16 +311,27 @@ pub async fn login(
     if !errors.is_empty() {
         return Ok(invalid(page(layout, errors)));
     }
-    if let Some(minutes) = throttle::check(&state.db, &form.email, &address).await? {
-        return Err(AppError::TooManyRequests { minutes });
-    }
+    let attempt = match throttle::begin(&state.db, &form.email, &address).await? {
+        Ok(attempt) => attempt,
+        Err(throttled) => return Ok(throttled_page(page(layout, errors), throttled)),
+    };
 
     let user = db::get_user_by_email(&state.db, form.email.trim()).await?;
     let hash = user.as_ref().map(|user| user.password_hash.clone());
-    let password_ok = password::verify(form.password.clone(), hash).await?;
+    let password_ok = match password::verify(&state.hashing, form.password.clone(), hash).await {
+        Ok(verified) => verified,
+        Err(error) => {
+            attempt.abandon(&state.db).await?;
+            return match error {
+                AppError::Busy(_) => Ok(busy_page(page(layout, errors), "password")),
+                error => Err(error),
+            };
+        }
+    };
     let user = match user {
         Some(user) if password_ok && user.active => user,
         Some(user) if password_ok => {
+            attempt.abandon(&state.db).await?;
             tracing::info!(user_id = %user.id, "login refused: account deactivated");
             errors.add(
                 "email",
@@ -269,30 +340,43 @@ pub async fn login(
             return Ok(invalid(page(layout, errors)));
         }
         _ => {
-            throttle::record_failure(&state.db, &form.email, &address).await?;
+            attempt.failed(&state.db).await?;
             // One message for "no such account" and "wrong password": no enumeration.
             errors.add("password", "The email or password is not correct.");
             return Ok(invalid(page(layout, errors)));
         }
     };
+    attempt.abandon(&state.db).await?;
+    after_password(&state, &session, layout, &user, next).await
+}
 
+/// The first factor is proven (a password, or a sign-in link): ask for the second one, or
+/// log in.
+pub(super) async fn after_password(
+    state: &AppState,
+    session: &Session,
+    layout: Layout,
+    user: &User,
+    next: String,
+) -> Result<Response, AppError> {
     if user.has_two_factor() {
         let pending = PendingLogin {
             user_id: user.id.clone(),
             next: next.clone(),
             at: session::now(),
         };
-        session::insert(&session, PENDING_LOGIN, &pending).await?;
+        session::insert(session, PENDING_LOGIN, &pending).await?;
         let page = LoginPage {
             layout,
             email: String::new(),
             next,
             code_step: true,
-            errors,
+            offer_link: false,
+            errors: FieldErrors::default(),
         };
         return Ok(page.into_response());
     }
-    finish_login(&state, &session, &user, &form.email, &next).await
+    finish_login(state, session, user, &next).await
 }
 
 async fn second_step(
@@ -315,6 +399,7 @@ async fn second_step(
             email: String::new(),
             next: pending.next,
             code_step: false,
+            offer_link: false,
             errors,
         };
         return Ok(invalid(page));
@@ -324,6 +409,7 @@ async fn second_step(
         email: String::new(),
         next: pending.next.clone(),
         code_step: true,
+        offer_link: false,
         errors,
     };
     if code.trim().is_empty() {
@@ -333,18 +419,20 @@ async fn second_step(
         );
         return Ok(invalid(code_page(layout, errors)));
     }
-    if let Some(minutes) = throttle::check(&state.db, &user.email, address).await? {
-        return Err(AppError::TooManyRequests { minutes });
-    }
+    let attempt = match throttle::begin(&state.db, &user.email, address).await? {
+        Ok(attempt) => attempt,
+        Err(throttled) => return Ok(throttled_page(code_page(layout, errors), throttled)),
+    };
     if !second_factor_ok(&state.db, &user, code).await? {
-        throttle::record_failure(&state.db, &user.email, address).await?;
+        attempt.failed(&state.db).await?;
         errors.add(
             "code",
             "That code is not valid. Codes change every 30 seconds, and each works once.",
         );
         return Ok(invalid(code_page(layout, errors)));
     }
-    finish_login(state, session, &user, &user.email, &pending.next).await
+    attempt.abandon(&state.db).await?;
+    finish_login(state, session, &user, &pending.next).await
 }
 
 /// A current TOTP code not used before, or an unused recovery code (then spent).
@@ -366,10 +454,9 @@ async fn finish_login(
     state: &AppState,
     session: &Session,
     user: &User,
-    email: &str,
     next: &str,
 ) -> Result<Response, AppError> {
-    throttle::record_success(&state.db, email).await?;
+    throttle::forgive(&state.db, &user.email).await?;
     session::log_in(session, user, &state.config).await?;
     tracing::info!(user_id = %user.id, "logged in");
     let target =
@@ -397,10 +484,31 @@ pub async fn logout(session: Session) -> Result<Redirect, AppError> {
 
 /// Makes a one-time set-up link token (valid for an hour) for the first admin account.
 pub async fn create_setup_token(db: &Db) -> anyhow::Result<String> {
+    let mut tx = db.pool().begin().await?;
+    let token = insert_setup_token(&mut tx).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The set-up token for this start, unless another instance made one in the last minute: of
+/// several instances started together, one prints the link.
+pub async fn claim_setup_token(db: &Db) -> anyhow::Result<Option<String>> {
+    let mut tx = db.pool().begin().await?;
+    if !crate::db::claim_startup(&mut *tx, "admin_setup_link", session::now(), 60).await? {
+        return Ok(None);
+    }
+    let token = insert_setup_token(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(token))
+}
+
+async fn insert_setup_token(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> sqlx::Result<String> {
     let token = tokens::random_token();
     let now = session::now();
     db::insert_token(
-        db.pool(),
+        &mut **tx,
         &tokens::hash(&token),
         "admin_setup",
         None,
@@ -423,7 +531,11 @@ pub async fn create_admin(
     if let Some(problem) = password::problem(password, &[email.as_str(), name.as_str()]) {
         anyhow::bail!("password: {problem}");
     }
-    let hash = password::hash(password.to_owned()).await?;
+    let hash = password::hash(
+        &Workers::new("hashing", 1, 0, Duration::from_secs(1)),
+        password.to_owned(),
+    )
+    .await?;
     let id = uuid::Uuid::now_v7().to_string();
     let new_user = db::NewUser {
         id: &id,
@@ -505,7 +617,7 @@ pub async fn setup(
         }));
     };
 
-    let hash = password::hash(form.password.clone()).await?;
+    let hash = password::hash(&state.hashing, form.password.clone()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = session::now();
     let mut tx = state.db.pool().begin().await?;

@@ -5,6 +5,7 @@ pub mod csrf;
 pub(crate) mod db;
 mod fields;
 mod handlers;
+mod link;
 pub mod password;
 mod reset;
 pub mod session;
@@ -17,7 +18,10 @@ use axum::{Router, routing::get};
 
 pub use db::{any_admin, get_user};
 pub use fields::{DisplayName, Email};
-pub use handlers::{ClientAddress, create_admin, create_setup_token, invalid, is_unique_violation};
+pub use handlers::{
+    ClientAddress, claim_setup_token, create_admin, create_setup_token, invalid,
+    is_unique_violation,
+};
 pub use user::{CurrentUser, MaybeUser, Role, User};
 
 use crate::app::AppState;
@@ -29,6 +33,11 @@ pub fn router() -> Router<AppState> {
             get(handlers::register_form).post(handlers::register),
         )
         .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/login/link", axum::routing::post(link::request))
+        .route(
+            "/login/link/{token}",
+            get(link::confirm_form).post(link::log_in),
+        )
         .route("/logout", axum::routing::post(handlers::logout))
         .route(
             "/setup/{token}",

@@ -7,7 +7,7 @@ use argon2::{
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
 
-use crate::error::AppError;
+use crate::{error::AppError, workers::Workers};
 
 pub const MIN_LENGTH: usize = 8;
 pub const MAX_LENGTH: usize = 128;
@@ -37,24 +37,26 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
     })
 }
 
-/// Hashes off the async runtime: argon2 is deliberately slow.
-pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|error| AppError::Internal(error.into()))
+/// Hashes on the bounded hashing pool: argon2 is deliberately slow and takes 19 MiB a run,
+/// so a burst of logins is refused with 503 instead of exhausting memory.
+pub async fn hash(workers: &Workers, password: String) -> Result<String, AppError> {
+    Ok(workers.run(move || hash_blocking(&password)).await?)
 }
 
 /// Checks `password` against `hash`, or against a dummy hash when there is no account.
-pub async fn verify(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || match hash {
+pub async fn verify(
+    workers: &Workers,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
+    let verified = workers.run(move || match hash {
         Some(hash) => verify_blocking(&password, &hash),
         None => {
             verify_blocking(&password, &DUMMY_HASH);
             false
         }
-    })
-    .await
-    .map_err(|error| AppError::Internal(error.into()))
+    });
+    Ok(verified.await?)
 }
 
 /// Why a new password is not acceptable, in words a user can act on; `None` if it is fine.

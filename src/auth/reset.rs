@@ -143,9 +143,14 @@ struct NewPasswordPage {
     errors: FieldErrors,
 }
 
-async fn live_user(state: &AppState, token: &str) -> Result<Option<super::User>, AppError> {
+/// The active user a live (unused, unexpired) token of `purpose` belongs to.
+pub(super) async fn live_user(
+    state: &AppState,
+    token: &str,
+    purpose: &str,
+) -> Result<Option<super::User>, AppError> {
     let user_id =
-        db::find_live_token(&state.db, &tokens::hash(token), PURPOSE, session::now()).await?;
+        db::find_live_token(&state.db, &tokens::hash(token), purpose, session::now()).await?;
     match user_id.flatten() {
         Some(id) => Ok(db::get_user(&state.db, &id)
             .await?
@@ -173,7 +178,7 @@ pub async fn new_password_form(
     layout: Layout,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    if live_user(&state, &token).await?.is_none() {
+    if live_user(&state, &token, PURPOSE).await?.is_none() {
         return dead_link(layout, &session).await;
     }
     let layout = layout.with_csrf(&session).await?;
@@ -192,7 +197,7 @@ pub async fn new_password(
     Path(token): Path<String>,
     Form(form): Form<NewPasswordForm>,
 ) -> Result<Response, AppError> {
-    let Some(user) = live_user(&state, &token).await? else {
+    let Some(user) = live_user(&state, &token, PURPOSE).await? else {
         return dead_link(layout, &session).await;
     };
     if let Some(problem) = password::problem(&form.password, &[&user.email, &user.display_name]) {
@@ -206,7 +211,7 @@ pub async fn new_password(
         }));
     }
 
-    let hash = password::hash(form.password).await?;
+    let hash = password::hash(&state.hashing, form.password).await?;
     let now = session::now();
     let mut tx = state.db.pool().begin().await?;
     if !db::spend_token(&mut *tx, &tokens::hash(&token), PURPOSE, now).await? {

@@ -11,7 +11,7 @@ use super::{db, user::User};
 use crate::{
     app::AppState,
     config::Config,
-    db::session_store::{DbSessionStore, USER_ID},
+    db::session_store::{DbSessionStore, UNREACHABLE, USER_ID},
     error::AppError,
 };
 
@@ -41,7 +41,15 @@ pub(crate) fn now() -> i64 {
 }
 
 fn store_error(error: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(anyhow::anyhow!("session store: {error}"))
+    use tower_sessions::{session::Error, session_store};
+    match error {
+        Error::Store(session_store::Error::Backend(message))
+            if message.starts_with(UNREACHABLE) =>
+        {
+            AppError::Unavailable(message)
+        }
+        error => AppError::Internal(anyhow::anyhow!("session store: {error}")),
+    }
 }
 
 /// The session's user, if it has a live one. Ends sessions whose user is gone or deactivated,

@@ -2,8 +2,6 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::db::Db;
-
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct PathRow {
     pub id: String,
@@ -57,9 +55,9 @@ pub struct QuestionRow {
     pub answer_key: String,
 }
 
-pub async fn count_paths(db: &Db) -> sqlx::Result<i64> {
+pub async fn count_paths<'e>(executor: impl Executor<'e, Database = Any>) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM paths")
-        .fetch_one(db.pool())
+        .fetch_one(executor)
         .await
 }
 

@@ -546,11 +546,18 @@ pub async fn export(db: &Db) -> anyhow::Result<Curriculum> {
 
 /// Imports the bundled curriculum when the database has none yet (first start).
 pub async fn import_bundled_if_empty(db: &Db) -> anyhow::Result<Option<ImportReport>> {
-    if db::count_paths(db).await? > 0 {
+    let mut tx = db.pool().begin().await?;
+    // Instances starting together on one empty database: the claim locks its row until this
+    // transaction ends, so the second waits, then finds the first one's curriculum.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    crate::db::claim_startup(&mut *tx, "bundled_import", now, 0).await?;
+    if db::count_paths(&mut *tx).await? > 0 {
         return Ok(None);
     }
     let curriculum = files::parse(&bundled_tree()).map_err(|problems| {
         anyhow::anyhow!("the bundled content is invalid:\n{}", problems.join("\n"))
     })?;
-    Ok(Some(import(db, &curriculum).await?))
+    let report = import_in(&mut tx, &curriculum).await?;
+    tx.commit().await?;
+    Ok(Some(report))
 }

@@ -50,6 +50,22 @@ impl fmt::Display for Backend {
     }
 }
 
+/// How long a request waits for a connection (sqlx keeps retrying to connect meanwhile).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// True when `error` means the database could not be reached (down, restarting, the network
+/// cut, the pool exhausted), as opposed to a query the database refused.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
 /// The shared pool. Cloning is cheap: clones share the same connections.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -67,7 +83,9 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(5));
+            // Short, so an outage answers 503 in about a second instead of after a long wait;
+            // a healthy pool hands out connections in microseconds.
+            .acquire_timeout(ACQUIRE_TIMEOUT);
         let options = match backend {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -118,6 +136,28 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Claims start-up work `name` for this instance unless another claimed it less than
+/// `min_age` seconds ago. The row is locked until the caller's transaction ends, so of two
+/// instances starting together exactly one gets `true`.
+pub async fn claim_startup<'e>(
+    executor: impl Executor<'e, Database = sqlx::Any>,
+    name: &str,
+    now: i64,
+    min_age: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO startup_claims (name, claimed_at) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET claimed_at = excluded.claimed_at \
+         WHERE startup_claims.claimed_at <= $3",
+    )
+    .bind(name)
+    .bind(now)
+    .bind(now - min_age)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[cfg(test)]

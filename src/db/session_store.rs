@@ -38,8 +38,16 @@ impl DbSessionStore {
     }
 }
 
-fn backend(error: impl std::fmt::Display) -> Error {
-    Error::Backend(error.to_string())
+/// Marks a store error that means "the database cannot be reached", so the request can be
+/// answered 503 rather than 500 (the store's error type carries only text).
+pub const UNREACHABLE: &str = "database unreachable";
+
+fn backend(error: sqlx::Error) -> Error {
+    if super::is_unreachable(&error) {
+        Error::Backend(format!("{UNREACHABLE}: {error}"))
+    } else {
+        Error::Backend(error.to_string())
+    }
 }
 
 fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
@@ -107,7 +115,8 @@ impl SessionStore for DbSessionStore {
         Ok(Some(Record {
             id: *id,
             data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
-            expiry_date: OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?,
+            expiry_date: OffsetDateTime::from_unix_timestamp(expires_at)
+                .map_err(|e| Error::Decode(e.to_string()))?,
         }))
     }
 

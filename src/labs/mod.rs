@@ -273,9 +273,11 @@ fn check_label(mode: CheckMode) -> &'static str {
     }
 }
 
-async fn reveal_of(spec: &SqlSpec) -> Result<Reveal, AppError> {
+async fn reveal_of(state: &AppState, spec: &SqlSpec) -> Result<Reveal, AppError> {
     let for_worker = spec.clone();
-    let expected = sql::run_blocking(move || sql::expected(&for_worker))
+    let expected = state
+        .labs
+        .run(move || sql::expected(&for_worker))
         .await
         .ok()
         .and_then(Result::ok)
@@ -300,7 +302,7 @@ async fn render_page(
     let shown = shown.or_else(|| attempts.last().cloned());
     let attempt = shown.as_ref().map(AttemptView::of).transpose()?;
     let reveal = if standing.may_reveal() && (want_reveal || standing.passed) {
-        Some(reveal_of(&spec).await?)
+        Some(reveal_of(state, &spec).await?)
     } else {
         None
     };
@@ -421,12 +423,11 @@ async fn run(
         }
     } else {
         let (for_worker, sql) = (spec.clone(), input.clone());
-        sql::run_blocking(move || sql::grade(&for_worker, &sql))
-            .await
-            .unwrap_or_else(|busy| Outcome {
-                error: Some(busy),
-                ..Outcome::default()
-            })
+        // A busy runner is the server's problem, not a try: 503 and nothing stored.
+        state
+            .labs
+            .run(move || sql::grade(&for_worker, &sql))
+            .await?
     };
     let attempt = db::Attempt {
         id: uuid::Uuid::now_v7().to_string(),
@@ -446,7 +447,7 @@ async fn run(
     let attempts = db::list_attempts_at(&state.db, &user.id, &context.exercise.id).await?;
     let standing = Standing::of(&attempts);
     let reveal = if standing.passed {
-        Some(reveal_of(&spec).await?)
+        Some(reveal_of(&state, &spec).await?)
     } else {
         None
     };

@@ -272,9 +272,15 @@ async fn the_sixth_quick_wrong_password_is_throttled(app: TestApp) {
     assert_eq!(sixth.headers()[header::RETRY_AFTER], "900");
     let page = Page::from(sixth).await;
     assert!(
-        page.text(".lead").contains("Try again in 15 minutes"),
+        page.text("#password-error")
+            .contains("Try again in 15 minutes"),
         "{}",
-        page.text(".lead")
+        page.text("#password-error")
+    );
+    assert_eq!(
+        page.attrs("form[action='/login/link'] input[name=email]", "value"),
+        ["ada@example.com"],
+        "the owner is offered a sign-in link, the email kept"
     );
     assert_eq!(
         app.get("/dashboard").await.status(),

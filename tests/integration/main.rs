@@ -12,6 +12,7 @@ mod browser;
 mod certificates;
 mod curriculum;
 mod first_admin;
+mod hardening;
 mod http_lab;
 mod labs;
 mod lifecycle;

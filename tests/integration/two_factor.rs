@@ -28,6 +28,20 @@ fn code(secret: &str, steps_ahead: u64) -> String {
     totp.generate(now + steps_ahead * 30).to_string()
 }
 
+/// Turns two-factor authentication on for the logged-in user; returns the secret.
+pub async fn turn_on(app: &TestApp) -> String {
+    let setup = Page::from(app.post_form("/settings/two-factor/start", &[]).await).await;
+    let secret = setup.text("code.secret");
+    let confirmed = app
+        .post_form(
+            "/settings/two-factor/confirm",
+            &[("code", &code(&secret, 0))],
+        )
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    secret
+}
+
 async fn log_in_with_code(app: &TestApp, code: &str) -> reqwest::Response {
     let first = app.login("ada@example.com", PASSWORD).await;
     assert_eq!(

@@ -1,16 +1,15 @@
 //! The SQL lab: what an exercise asks ([`SqlExercise`], from `labs.toml`), and grading a
 //! learner's SQL against the reference solution in two fresh sandboxes.
 //!
-//! Grading is synchronous and CPU-bound; [`run_blocking`] runs it on a bounded pool of
-//! blocking workers so a slow query never stalls the async runtime or other requests.
+//! Grading is synchronous and CPU-bound; callers run it on the bounded lab pool
+//! (`AppState::labs`) so a slow query never stalls the async runtime or other requests.
 
 pub mod check;
 pub mod sandbox;
 
-use std::{collections::BTreeMap, time::Duration};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
 
 use check::{Diff, compare};
 use sandbox::{Permission, Sandbox, TIME_LIMIT, Table};
@@ -411,31 +410,6 @@ pub fn validate(spec: &SqlSpec) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs at most this many sandboxes at once; the rest wait their turn.
-const WORKERS: usize = 2;
-/// How long a run may wait for a free worker before the learner is told to retry.
-const QUEUE_WAIT: Duration = Duration::from_secs(20);
-
-static POOL: Semaphore = Semaphore::const_new(WORKERS);
-
-/// Runs `work` on a blocking worker, at most [`WORKERS`] at a time.
-pub async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    let busy = || "The SQL runner is busy right now; please try again in a moment.".to_owned();
-    let permit = tokio::time::timeout(QUEUE_WAIT, POOL.acquire())
-        .await
-        .map_err(|_| busy())?
-        .map_err(|_| busy())?;
-    let result = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await
-    .map_err(|_| "The SQL run failed unexpectedly.".to_owned())?;
-    Ok(result)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,11 +504,5 @@ mod tests {
         assert!(grade(&spec, "SELECT id, name FROM customers WHERE name = :name;").passed);
         let like = grade(&spec, "SELECT id, name FROM customers WHERE name <> :name");
         assert!(!like.passed);
-    }
-
-    #[tokio::test]
-    async fn the_worker_pool_runs_work_off_the_runtime() {
-        let answer = run_blocking(|| 6 * 7).await.unwrap();
-        assert_eq!(answer, 42);
     }
 }

@@ -14,7 +14,7 @@ use groundwork::{
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 
-use super::Page;
+use super::{Page, TcpProxy};
 
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
@@ -60,12 +60,7 @@ impl TestApp {
             .await
             .expect("database connects");
         db.migrate().await.expect("migrations run");
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .expect("a free port");
-        let address = format!("http://{}", listener.local_addr().unwrap());
-        let router = app::router(AppState::new(config, db.clone()).expect("valid settings"));
-        tokio::spawn(app::serve_until(listener, router, std::future::pending()));
+        let address = serve(config, db.clone()).await;
 
         let cookies = Arc::new(reqwest::cookie::Jar::default());
         let client = client_with(cookies.clone());
@@ -76,6 +71,48 @@ impl TestApp {
             cookies,
             data_dir,
             _postgres: postgres,
+        }
+    }
+
+    /// On a fresh PostgreSQL database reached through a [`TcpProxy`], so the test can cut the
+    /// database off. `None` as for [`TestApp::postgres`].
+    pub async fn postgres_through_proxy() -> Option<(Self, TcpProxy)> {
+        let admin_url = postgres_admin_url()?;
+        let database = PostgresDatabase::create(admin_url).await;
+        let (before, after) = split_authority(&database.url);
+        let (user, target) = match before.rsplit_once('@') {
+            Some((user, host)) => (format!("{user}@"), host.to_owned()),
+            None => (String::new(), before.to_owned()),
+        };
+        let target = if target.contains(':') {
+            target
+        } else {
+            format!("{target}:5432")
+        };
+        let proxy = TcpProxy::start(target).await;
+        let url = format!("postgres://{user}{}{after}", proxy.address);
+        let app = Self::spawn(Some(url), Some(database), |_| {}).await;
+        Some((app, proxy))
+    }
+
+    /// A second instance of the app on the same database, with its own pool, port, data
+    /// directory and cookies: what a load balancer's second backend is.
+    pub async fn another_instance(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("a temporary data directory");
+        let mut config = Config::for_data_dir(data_dir.path().to_owned());
+        config.database_url = Some(self.db_url());
+        let db = Db::connect(&config.database_url())
+            .await
+            .expect("database connects");
+        let address = serve(config, db.clone()).await;
+        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        TestApp {
+            address,
+            db,
+            client: client_with(cookies.clone()),
+            cookies,
+            data_dir,
+            _postgres: None,
         }
     }
 
@@ -222,6 +259,29 @@ impl TestApp {
         }
         panic!("expected {count} mail(s) in the outbox");
     }
+}
+
+/// Serves the production router for `config` on a free port; returns `http://127.0.0.1:<port>`.
+async fn serve(config: Config, db: Db) -> String {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("a free port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let limits = config.server_limits();
+    let router = app::router(AppState::new(config, db).expect("valid settings"));
+    tokio::spawn(app::serve_until(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+    address
+}
+
+/// `postgres://user@host:port/db?x` as (`user@host:port`, `/db?x`).
+fn split_authority(url: &str) -> (&str, &str) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split_at(rest.find('/').unwrap_or(rest.len()))
 }
 
 fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {

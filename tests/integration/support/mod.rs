@@ -3,10 +3,12 @@
 mod app;
 mod browser;
 mod html;
+mod proxy;
 
 pub use app::TestApp;
 pub use browser::Browser;
 pub use html::Page;
+pub use proxy::TcpProxy;
 
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
 /// PostgreSQL database (when `TEST_DATABASE_URL` is set; in CI it must be).

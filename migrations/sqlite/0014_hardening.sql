@@ -1,0 +1,31 @@
+-- Production hardening.
+
+-- Sign-in links: a one-time link by email that lets an account's owner in while the account
+-- is throttled (so an attacker who knows the email cannot lock the owner out). SQLite cannot
+-- change a CHECK constraint in place, so the table is rebuilt with the new purpose allowed.
+CREATE TABLE one_time_tokens_new (
+    token_hash TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('password_reset', 'admin_setup', 'login_link')),
+    user_id    TEXT REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);
+INSERT INTO one_time_tokens_new (token_hash, purpose, user_id, created_at, expires_at, used_at)
+    SELECT token_hash, purpose, user_id, created_at, expires_at, used_at FROM one_time_tokens;
+DROP TABLE one_time_tokens;
+ALTER TABLE one_time_tokens_new RENAME TO one_time_tokens;
+CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id, purpose);
+
+-- Throttling claims a place before the password is checked (written first, then counted, so
+-- concurrent attempts cannot all slip under the limit); the id lets an attempt that was never
+-- evaluated, or that succeeded, take its own row back.
+ALTER TABLE login_failures ADD COLUMN attempt_id TEXT;
+CREATE INDEX login_failures_attempt ON login_failures (attempt_id);
+
+-- Start-up work that one instance of several must do alone (the first import, the set-up
+-- link): the instance whose INSERT or UPDATE of the row succeeds does it.
+CREATE TABLE startup_claims (
+    name       TEXT PRIMARY KEY,
+    claimed_at BIGINT NOT NULL
+);
