@@ -41,6 +41,8 @@ pub enum Command {
     },
     /// Export the curriculum in the database to a new or empty folder.
     Export { dir: std::path::PathBuf },
+    /// Copy the SQLite database, consistently, to a new file (safe while serving).
+    Backup { file: std::path::PathBuf },
     /// Manage administrator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -110,6 +112,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await;
             db.close().await;
             result
+        }
+        Command::Backup { file } => {
+            let result = db.backup(&file).await;
+            db.close().await;
+            result?;
+            println!("Backed up the database to {}", file.display());
+            Ok(())
         }
         Command::Admin(AdminCommand::Create {
             email,

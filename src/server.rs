@@ -13,7 +13,7 @@ use axum::{Router, extract::ConnectInfo, http::Request};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
-    io::AsyncWriteExt,
+    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::{Semaphore, watch},
     task::JoinSet,
@@ -127,6 +127,10 @@ async fn refuse(mut stream: TcpStream) {
         Content-Type: text/plain; charset=utf-8\r\nContent-Length: 52\r\nConnection: close\r\n\r\n\
         The server has too many open connections. Try again.";
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        // Answer after the request arrives: a client that is still writing its request
+        // would take an early response for a protocol error rather than a refusal.
+        let mut request = [0u8; 1024];
+        let _ = stream.read(&mut request).await;
         let _ = stream.write_all(BUSY).await;
         let _ = stream.shutdown().await;
     })

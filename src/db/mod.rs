@@ -127,6 +127,31 @@ impl Db {
         self.backend
     }
 
+    /// A consistent copy of the whole SQLite database in a new file, safe while the server
+    /// runs (`VACUUM INTO` reads one snapshot; writers carry on). PostgreSQL has its own tools.
+    pub async fn backup(&self, target: &std::path::Path) -> anyhow::Result<()> {
+        if self.backend == Backend::Postgres {
+            anyhow::bail!(
+                "groundwork backup copies SQLite databases; for PostgreSQL use pg_dump \
+                 (or continuous archiving for point-in-time recovery), see the README"
+            );
+        }
+        anyhow::ensure!(
+            !target.exists(),
+            "{} exists already; choose a new file",
+            target.display()
+        );
+        let target = target
+            .to_str()
+            .context("the backup file name must be valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("cannot write the backup to {target}"))?;
+        Ok(())
+    }
+
     /// A trivial round trip, for readiness checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)

@@ -22,9 +22,28 @@ struct RunningBinary {
 
 impl RunningBinary {
     async fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_groundwork"));
+        Self::start_with(data_dir, database_url, &[], None).await
+    }
+
+    /// With extra environment variables, and optionally a low open-file limit (`prlimit`).
+    async fn start_with(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+        open_file_limit: Option<u32>,
+    ) -> Self {
+        let binary = env!("CARGO_BIN_EXE_groundwork");
+        let mut command = match open_file_limit {
+            Some(limit) => {
+                let mut command = Command::new("/usr/bin/prlimit");
+                command.arg(format!("--nofile={limit}:{limit}")).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
         command
             .env_clear()
+            .envs(env.iter().copied())
             .env("GROUNDWORK_ADDR", "127.0.0.1:0")
             .env("GROUNDWORK_DATA_DIR", data_dir)
             .stdout(Stdio::piped())
@@ -109,21 +128,124 @@ async fn the_binary_serves_the_same_page_on_postgres() {
     assert!(binary.terminate().await.success());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_serving_writes_a_file_that_opens_and_holds_every_row() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let binary = RunningBinary::start(data_dir.path(), None).await;
+    let visitor = reqwest::Client::new();
+    let page = visitor
+        .get(format!("{}/register", binary.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let target = data_dir.path().join("backup.db");
+
+    let status = run_command(&["backup", target.to_str().unwrap()], data_dir.path()).await;
+
+    assert!(status.success());
+    let live = groundwork::db::Db::connect(&format!(
+        "sqlite://{}",
+        data_dir.path().join("groundwork.db").display()
+    ))
+    .await
+    .unwrap();
+    let copy = groundwork::db::Db::connect(&format!("sqlite://{}", target.display()))
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '%_fts%' ORDER BY name",
+    )
+    .fetch_all(live.pool())
+    .await
+    .unwrap();
+    assert!(tables.len() > 20, "{tables:?}");
+    let mut rows_in_copy = 0;
+    for table in &tables {
+        // Table names come from sqlite_master, not from input.
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let live_rows: i64 = sqlx::query_scalar(&count)
+            .fetch_one(live.pool())
+            .await
+            .unwrap();
+        let copied: i64 = sqlx::query_scalar(&count)
+            .fetch_one(copy.pool())
+            .await
+            .unwrap();
+        assert_eq!(copied, live_rows, "rows in {table}");
+        rows_in_copy += copied;
+    }
+    assert!(
+        rows_in_copy > 100,
+        "the curriculum and the session are in the copy"
+    );
+    assert!(binary.terminate().await.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_low_open_file_limit_the_binary_stays_reachable_under_300_slow_clients() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let binary = RunningBinary::start_with(
+        data_dir.path(),
+        None,
+        &[("GROUNDWORK_HEADER_READ_TIMEOUT", "2")],
+        Some(256),
+    )
+    .await;
+    let address = binary.address.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(&address).await {
+            use tokio::io::AsyncWriteExt;
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await;
+            slow.push(stream);
+        }
+    }
+
+    // Over the cap (256 less what the process keeps for itself): a clear answer, at once.
+    let during = tokio::time::timeout(
+        Duration::from_secs(2),
+        reqwest::get(format!("{}/healthz", binary.address)),
+    )
+    .await
+    .expect("answered while 300 slow clients are connected")
+    .unwrap();
+    assert!(
+        [StatusCode::OK, StatusCode::SERVICE_UNAVAILABLE].contains(&during.status()),
+        "{}",
+        during.status()
+    );
+    // Past the header deadline the slow ones are gone and everyone is served.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = reqwest::get(format!("{}/healthz", binary.address))
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+    drop(slow);
+    assert!(binary.terminate().await.success());
+}
+
 #[tokio::test]
 async fn migrate_runs_the_migrations_and_exits() {
     let data_dir = tempfile::tempdir().unwrap();
 
-    let status = Command::new(env!("CARGO_BIN_EXE_groundwork"))
-        .arg("migrate")
-        .env_clear()
-        .env("GROUNDWORK_DATA_DIR", data_dir.path())
-        .stdout(Stdio::null())
-        .status()
-        .await
-        .unwrap();
+    let status = run_command(&["migrate"], data_dir.path()).await;
 
     assert!(status.success());
     assert!(data_dir.path().join("groundwork.db").is_file());
+}
+
+/// Runs `groundwork <args>` on the SQLite database in `data_dir` to its end.
+async fn run_command(args: &[&str], data_dir: &Path) -> std::process::ExitStatus {
+    Command::new(env!("CARGO_BIN_EXE_groundwork"))
+        .args(args)
+        .env_clear()
+        .env("GROUNDWORK_DATA_DIR", data_dir)
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .unwrap()
 }
 
 /// The production layers around the real routes plus one test route.

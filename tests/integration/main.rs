@@ -10,6 +10,7 @@ mod archive;
 pub mod authoring;
 mod browser;
 mod certificates;
+mod connections;
 mod curriculum;
 mod first_admin;
 mod hardening;
