@@ -6,84 +6,9 @@ use axum::{Router, routing::get};
 use groundwork::{app, config::Config};
 
 use reqwest::StatusCode;
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    net::TcpListener,
-    process::{Child, Command},
-};
+use tokio::{net::TcpListener, process::Command};
 
-use crate::support::{Page, TestApp};
-
-/// The built `groundwork` binary, started with a fresh data directory and port 0.
-struct RunningBinary {
-    child: Child,
-    address: String,
-}
-
-impl RunningBinary {
-    async fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
-        Self::start_with(data_dir, database_url, &[], None).await
-    }
-
-    /// With extra environment variables, and optionally a low open-file limit (`prlimit`).
-    async fn start_with(
-        data_dir: &Path,
-        database_url: Option<&str>,
-        env: &[(&str, &str)],
-        open_file_limit: Option<u32>,
-    ) -> Self {
-        let binary = env!("CARGO_BIN_EXE_groundwork");
-        let mut command = match open_file_limit {
-            Some(limit) => {
-                let mut command = Command::new("/usr/bin/prlimit");
-                command.arg(format!("--nofile={limit}:{limit}")).arg(binary);
-                command
-            }
-            None => Command::new(binary),
-        };
-        command
-            .env_clear()
-            .envs(env.iter().copied())
-            .env("GROUNDWORK_ADDR", "127.0.0.1:0")
-            .env("GROUNDWORK_DATA_DIR", data_dir)
-            .stdout(Stdio::piped())
-            .kill_on_drop(true);
-        if let Some(url) = database_url {
-            command.env("DATABASE_URL", url);
-        }
-        let mut child = command.spawn().expect("the binary starts");
-
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let wait_for_address = async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some((_, address)) = line.split_once("listening on ") {
-                    return address.trim().to_owned();
-                }
-            }
-            panic!("the binary exited before listening");
-        };
-        let address = tokio::time::timeout(Duration::from_secs(30), wait_for_address)
-            .await
-            .expect("the binary listens within 30 s");
-        // Keep draining the log so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { child, address }
-    }
-
-    async fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().expect("still running").to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .await
-            .unwrap();
-        assert!(sent.success());
-        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .expect("exits within 10 s of SIGTERM")
-            .unwrap()
-    }
-}
+use crate::support::{Page, RunningBinary, TestApp};
 
 #[tokio::test]
 async fn the_binary_creates_its_sqlite_file_serves_the_home_page_and_exits_0_on_sigterm() {

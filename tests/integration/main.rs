@@ -12,6 +12,7 @@ mod browser;
 mod certificates;
 mod connections;
 mod curriculum;
+mod deployment;
 mod first_admin;
 mod hardening;
 mod http_lab;

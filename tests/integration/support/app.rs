@@ -216,6 +216,15 @@ impl TestApp {
         }
     }
 
+    /// A visitor who reaches this app's database through another front door (a load
+    /// balancer at `address`), with cookies of its own.
+    pub fn visitor_at(&self, address: String) -> TestApp {
+        TestApp {
+            address,
+            ..TestApp::client_only(self)
+        }
+    }
+
     /// A second browser: same app, no cookies.
     pub fn new_client(&self) -> reqwest::Client {
         client_with(Arc::new(reqwest::cookie::Jar::default()))

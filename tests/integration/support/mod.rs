@@ -1,11 +1,13 @@
 //! Test helpers: a running app per test ([`TestApp`]), a browser ([`Browser`]) and HTML queries.
 
 mod app;
+mod binary;
 mod browser;
 mod html;
 mod proxy;
 
 pub use app::TestApp;
+pub use binary::RunningBinary;
 pub use browser::Browser;
 pub use html::Page;
 pub use proxy::TcpProxy;
