@@ -2,20 +2,35 @@
 //! would make the server spend more memory or CPU than the pool allows is refused at once with
 //! [`Busy`] (503 + `Retry-After`), never queued without bound: 128 logins at once must not mean
 //! 128 argon2 hashes of 19 MiB each.
+//!
+//! Each pool has threads of its own rather than borrowing tokio's blocking threads: the
+//! allocator keeps a freed 19 MiB argon2 buffer in the arena of the thread that used it, so
+//! work spread over dozens of blocking threads ratchets memory up; a fixed set of threads keeps
+//! it at one buffer a thread.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+        mpsc,
+    },
+    time::Duration,
+};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
-/// A pool of `threads` blocking workers with room for `queue` more jobs waiting their turn.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A pool of `threads` workers with room for `queue` more jobs waiting their turn.
 #[derive(Debug, Clone)]
 pub struct Workers {
     name: &'static str,
     /// Jobs running or waiting: the admission limit, tried without waiting.
     admitted: Arc<Semaphore>,
-    /// Jobs running.
-    running: Arc<Semaphore>,
-    threads: usize,
+    /// Threads plus queue places.
+    capacity: usize,
+    jobs: mpsc::Sender<Job>,
     /// The longest an admitted job waits for a worker before it is told to come back.
     max_wait: Duration,
 }
@@ -28,13 +43,35 @@ pub struct Busy {
 }
 
 impl Workers {
+    /// Starts `threads` worker threads; they end when the last clone of the pool is dropped.
     pub fn new(name: &'static str, threads: usize, queue: usize, max_wait: Duration) -> Self {
         let threads = threads.max(1);
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let inbox = Arc::new(Mutex::new(inbox));
+        for i in 0..threads {
+            let inbox = inbox.clone();
+            std::thread::Builder::new()
+                .name(format!("{name}-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match inbox.lock() {
+                            Ok(inbox) => inbox.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a worker thread starts");
+        }
         Self {
             name,
             admitted: Arc::new(Semaphore::new(threads + queue)),
-            running: Arc::new(Semaphore::new(threads)),
-            threads,
+            capacity: threads + queue,
+            jobs,
             max_wait,
         }
     }
@@ -45,8 +82,8 @@ impl Workers {
         Self::new(name, cores, 2 * cores, max_wait)
     }
 
-    /// Runs `work` on a blocking thread once a worker is free, or refuses at once when the
-    /// queue is full (or after `max_wait` in it).
+    /// Runs `work` on a worker once one is free, or refuses at once when the queue is full (or
+    /// when the job waited `max_wait` without starting).
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -57,29 +94,40 @@ impl Workers {
             .clone()
             .try_acquire_owned()
             .map_err(|_| busy)?;
-        let running = tokio::time::timeout(self.max_wait, self.running.clone().acquire_owned())
-            .await
-            .map_err(|_| busy)?
-            .map_err(|_| busy)?;
-        let done = tokio::task::spawn_blocking(move || {
-            let _permits = (admitted, running);
-            work()
-        })
-        .await;
-        // `work` panicked: resume the panic where the caller can catch it (CatchPanicLayer).
-        Ok(done.unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic())))
+        let (done, mut result) = oneshot::channel();
+        // Whoever flips it first decides: the worker starts the job, or the caller gives up.
+        let claimed = Arc::new(AtomicBool::new(false));
+        let taken = claimed.clone();
+        let job: Job = Box::new(move || {
+            let _admitted = admitted;
+            if taken.swap(true, Ordering::SeqCst) {
+                return; // the caller has given up and answered 503
+            }
+            // A panic in `work` is sent back to the caller, and the thread lives on.
+            let _ = done.send(catch_unwind(AssertUnwindSafe(work)));
+        });
+        self.jobs.send(job).map_err(|_| busy)?;
+        let outcome = match tokio::time::timeout(self.max_wait, &mut result).await {
+            Ok(outcome) => outcome,
+            Err(_) if claimed.swap(true, Ordering::SeqCst) => result.await, // started: finish
+            Err(_) => return Err(busy),
+        };
+        match outcome {
+            Ok(Ok(value)) => Ok(value),
+            // Resume the panic where the caller can catch it (CatchPanicLayer).
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => Err(busy),
+        }
     }
 
-    /// Jobs running now, for tests and metrics.
+    /// Jobs admitted now (running or waiting), for tests and metrics.
     pub fn in_use(&self) -> usize {
-        self.threads - self.running.available_permits()
+        self.capacity - self.admitted.available_permits()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::mpsc;
-
     use super::*;
 
     #[tokio::test]
@@ -97,7 +145,9 @@ mod tests {
             let workers = workers.clone();
             async move { workers.run(|| 2).await }
         });
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        while workers.in_use() < 2 {
+            tokio::task::yield_now().await;
+        }
 
         let refused = workers.run(|| 3).await;
 
@@ -106,10 +156,11 @@ mod tests {
         assert_eq!(running.await.unwrap(), Ok(true));
         assert_eq!(queued.await.unwrap(), Ok(2));
         assert_eq!(workers.run(|| 4).await, Ok(4));
+        assert_eq!(workers.in_use(), 0);
     }
 
     #[tokio::test]
-    async fn a_job_that_waits_too_long_for_a_worker_is_refused() {
+    async fn a_job_that_waits_too_long_for_a_worker_is_refused_and_never_runs() {
         let workers = Workers::new("test", 1, 4, Duration::from_millis(50));
         let (release, wait) = mpsc::channel::<()>();
         let running = tokio::spawn({
@@ -119,10 +170,32 @@ mod tests {
         while workers.in_use() == 0 {
             tokio::task::yield_now().await;
         }
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
 
-        assert_eq!(workers.run(|| 1).await, Err(Busy { pool: "test" }));
+        let late = workers
+            .run(move || flag.store(true, Ordering::SeqCst))
+            .await;
 
+        assert_eq!(late, Err(Busy { pool: "test" }));
         release.send(()).unwrap();
         assert_eq!(running.await.unwrap(), Ok(true));
+        assert_eq!(workers.run(|| 5).await, Ok(5));
+        assert!(
+            !ran.load(Ordering::SeqCst),
+            "a refused job does not run later"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_reaches_the_caller_and_the_worker_lives_on() {
+        let workers = Workers::new("test", 1, 0, Duration::from_secs(5));
+        let caller = tokio::spawn({
+            let workers = workers.clone();
+            async move { workers.run(|| panic!("a bug")).await }
+        });
+
+        assert!(caller.await.unwrap_err().is_panic());
+        assert_eq!(workers.run(|| 6).await, Ok(6));
     }
 }

@@ -6,11 +6,18 @@ ALTER TABLE one_time_tokens DROP CONSTRAINT one_time_tokens_purpose_check;
 ALTER TABLE one_time_tokens ADD CONSTRAINT one_time_tokens_purpose_check
     CHECK (purpose IN ('password_reset', 'admin_setup', 'login_link'));
 
--- Throttling claims a place before the password is checked (written first, then counted, so
--- concurrent attempts cannot all slip under the limit); the id lets an attempt that was never
--- evaluated, or that succeeded, take its own row back.
-ALTER TABLE login_failures ADD COLUMN attempt_id TEXT;
-CREATE INDEX login_failures_attempt ON login_failures (attempt_id);
+-- Login throttling as one counter row per bucket ('account:<email>', 'address:<ip>',
+-- 'link:<email>'), replacing the row-per-failure table: an attempt claims its place with one
+-- conditional upsert, which the row lock makes atomic across instances, so concurrent
+-- attempts can neither slip past the limit nor shut each other out. The window is fixed: it
+-- starts with the first counted attempt and lasts 15 minutes.
+DROP TABLE login_failures;
+CREATE TABLE login_throttle (
+    bucket       TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    attempts     BIGINT NOT NULL
+);
+CREATE INDEX login_throttle_window ON login_throttle (window_start);
 
 -- Start-up work that one instance of several must do alone (the first import, the set-up
 -- link): the instance whose INSERT or UPDATE of the row succeeds does it.

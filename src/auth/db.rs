@@ -316,44 +316,65 @@ pub async fn spend_token<'e>(
 // --- login throttling ---------------------------------------------------------------------
 
 /// Failures per bucket since `since`, and the oldest of them.
-pub async fn count_failures(db: &Db, bucket: &str, since: i64) -> sqlx::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT COUNT(*), MIN(failed_at) FROM login_failures WHERE bucket = $1 AND failed_at > $2",
+/// Counts one attempt in `bucket` unless `limit` attempts already count in its window (which
+/// restarts once `window` seconds old); `false` when refused. One statement, so the row lock
+/// makes check and count one step on every instance.
+pub async fn claim_attempt(
+    db: &Db,
+    bucket: &str,
+    limit: i64,
+    now: i64,
+    window: i64,
+) -> sqlx::Result<bool> {
+    let claimed: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO login_throttle (bucket, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+           window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 \
+                          ELSE login_throttle.window_start END, \
+           attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 \
+                      ELSE login_throttle.attempts + 1 END \
+         WHERE login_throttle.window_start <= $3 OR login_throttle.attempts < $4 \
+         RETURNING attempts",
     )
     .bind(bucket)
-    .bind(since)
-    .fetch_one(db.pool())
-    .await
+    .bind(now)
+    .bind(now - window)
+    .bind(limit)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(claimed.is_some())
 }
 
-pub async fn insert_failure(db: &Db, bucket: &str, now: i64, attempt_id: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failures (bucket, failed_at, attempt_id) VALUES ($1, $2, $3)")
+/// When the window of a full `bucket` started, for "try again in N minutes".
+pub async fn get_window_start(db: &Db, bucket: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT window_start FROM login_throttle WHERE bucket = $1")
         .bind(bucket)
-        .bind(now)
-        .bind(attempt_id)
-        .execute(db.pool())
-        .await?;
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// Gives back one attempt (one that was never evaluated, or that passed).
+pub async fn release_attempt(db: &Db, bucket: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET attempts = attempts - 1 WHERE bucket = $1 AND attempts > 0",
+    )
+    .bind(bucket)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
-pub async fn delete_failures(db: &Db, bucket: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE bucket = $1")
+pub async fn delete_throttle(db: &Db, bucket: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE bucket = $1")
         .bind(bucket)
         .execute(db.pool())
         .await?;
     Ok(())
 }
 
-pub async fn delete_attempt(db: &Db, attempt_id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE attempt_id = $1")
-        .bind(attempt_id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn delete_old_failures(db: &Db, before: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
+/// Drops buckets whose window is over; they would restart anyway.
+pub async fn delete_old_throttles(db: &Db, before: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
         .bind(before)
         .execute(db.pool())
         .await?;

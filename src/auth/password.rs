@@ -1,11 +1,12 @@
 //! Password hashing (argon2id) and strength rules.
 
-use std::sync::LazyLock;
+use std::{cell::RefCell, sync::LazyLock};
 
 use argon2::{
-    Algorithm, Argon2, Params, Version,
-    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+    Algorithm, Argon2, Block, Params, Version,
+    password_hash::phc::{Output, PasswordHash, Salt},
 };
+use subtle::ConstantTimeEq;
 
 use crate::{error::AppError, workers::Workers};
 
@@ -13,28 +14,94 @@ pub const MIN_LENGTH: usize = 8;
 pub const MAX_LENGTH: usize = 128;
 
 /// OWASP's argon2id baseline: 19 MiB of memory, 2 passes, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters")
 }
 
 /// A hash to verify against when the account does not exist, so that "no such user" takes
 /// as long as "wrong password" and timing does not reveal which emails are registered.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("not a real password"));
 
-fn hash_blocking(password: &str) -> String {
-    argon2()
-        .hash_password(password.as_bytes())
-        .expect("argon2 hashing does not fail for valid parameters")
-        .to_string()
+thread_local! {
+    /// argon2's working memory, kept by each hashing thread. Allocating 19 MiB (64-byte
+    /// aligned) per hash, as `PasswordHasher::hash_password` does, leaves glibc's heap a
+    /// hole slightly too small for the next one, and memory grows by 19 MiB a hash.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+/// argon2 of `password` and `salt` with `params` into `out`, in this thread's memory.
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    let needed = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < needed {
+            blocks.resize(needed, Block::default());
+        }
+        argon2.hash_password_into_with_memory(password, salt, out, &mut blocks[..needed])
     })
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) for `password`.
+fn hash_blocking(password: &str) -> String {
+    let params = params();
+    let salt = Salt::generate();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.clone(),
+        password.as_bytes(),
+        &salt,
+        &mut out,
+    )
+    .expect("argon2 hashing does not fail for valid parameters");
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.into(),
+        version: Some(Version::V0x13.into()),
+        params: (&params).try_into().expect("argon2 parameters as PHC"),
+        salt: Some(salt),
+        hash: Some(Output::new(&out).expect("a 32-byte output")),
+    };
+    hash.to_string()
+}
+
+/// Whether `password` matches the PHC string `hash` (any argon2 variant and parameters).
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    compute(
+        algorithm,
+        version,
+        params,
+        password.as_bytes(),
+        &salt,
+        &mut out,
+    )
+    .is_ok()
+        && bool::from(out.ct_eq(expected.as_bytes()))
 }
 
 /// Hashes on the bounded hashing pool: argon2 is deliberately slow and takes 19 MiB a run,
@@ -93,6 +160,29 @@ pub fn problem(password: &str, related: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_match_the_argon2_crates_own_in_both_directions() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let library = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let theirs = library.hash_password(b"plum tractor").unwrap().to_string();
+        assert!(verify_blocking("plum tractor", &theirs));
+        assert!(!verify_blocking("plum tractors", &theirs));
+        let ours = hash_blocking("plum tractor");
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(library.verify_password(b"plum tractor", &parsed).is_ok());
+    }
+
+    #[test]
+    fn repeated_hashing_on_one_thread_reuses_its_memory() {
+        hash_blocking("warm up");
+        let capacity = BLOCKS.with_borrow(Vec::capacity);
+        for _ in 0..3 {
+            hash_blocking("again");
+        }
+        assert_eq!(BLOCKS.with_borrow(Vec::capacity), capacity);
+        assert_eq!(capacity, params().block_count());
+    }
 
     #[test]
     fn hashes_are_argon2id_and_verify() {

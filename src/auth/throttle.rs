@@ -1,10 +1,11 @@
 //! Login throttling, per account and per client address, with counters in the database so
 //! every instance behind a load balancer shares them.
 //!
-//! An attempt claims its place before the password is checked: it writes its row, then
-//! counts. Of any number of concurrent attempts, the k-th row to be written sees at least k
-//! rows, so at most `limit` are ever evaluated in a window, on one instance or many. A refused
-//! or abandoned attempt takes its row back; a failed one leaves it to count.
+//! An attempt claims its place before the password is checked, with one conditional upsert
+//! per bucket (`db::claim_attempt`): the row lock makes it atomic, so of any number of
+//! concurrent attempts on any number of instances exactly `limit` are evaluated in a window,
+//! and the rest are refused. An attempt that passes, or is never evaluated (the server was
+//! busy), gives its place back; a failed one keeps it.
 //!
 //! A full account bucket does not lock the owner out: the login page then offers a one-time
 //! sign-in link by email (`link.rs`), which only the owner can use.
@@ -12,14 +13,14 @@
 use super::{db, session::now};
 use crate::db::Db;
 
-/// Failures count for this long.
+/// A window lasts this long from its first counted attempt.
 const WINDOW_SECONDS: i64 = 15 * 60;
 /// A sixth attempt within the window is refused: slows guessing without locking out a
 /// user who mistypes a few times.
 const PER_ACCOUNT: i64 = 5;
 /// Higher: many people can share an address (an office, a school, a mobile carrier).
 const PER_ADDRESS: i64 = 30;
-/// Sign-in link mails per account in the window: enough for the owner, too few to flood them.
+/// Sign-in link mails per account in a window: enough for the owner, too few to flood them.
 const LINKS_PER_ACCOUNT: i64 = 3;
 
 fn account_bucket(email: &str) -> String {
@@ -38,7 +39,7 @@ pub struct Throttled {
 #[derive(Debug)]
 #[must_use]
 pub struct Attempt {
-    id: String,
+    buckets: Vec<String>,
 }
 
 /// Claims a password (or second-factor) check for `email` from `address`.
@@ -65,52 +66,44 @@ async fn claim(
     buckets: &[(String, i64, bool)],
 ) -> sqlx::Result<Result<Attempt, Throttled>> {
     let now = now();
-    let attempt = Attempt {
-        id: uuid::Uuid::now_v7().to_string(),
+    let mut attempt = Attempt {
+        buckets: Vec::new(),
     };
-    for (bucket, _, _) in buckets {
-        db::insert_failure(db, bucket, now, &attempt.id).await?;
-    }
-    let mut refused: Option<Throttled> = None;
     for (bucket, limit, account) in buckets {
-        // The count includes this attempt's own row.
-        let (count, oldest) = db::count_failures(db, bucket, now - WINDOW_SECONDS).await?;
-        if count > *limit {
-            let free_at = oldest.unwrap_or(now) + WINDOW_SECONDS;
-            let minutes = ((free_at - now) as f64 / 60.0).ceil().max(1.0) as i64;
-            let earlier = refused.unwrap_or(Throttled {
-                minutes: 0,
-                account: false,
-            });
-            refused = Some(Throttled {
-                minutes: earlier.minutes.max(minutes),
-                account: earlier.account || *account,
-            });
+        if db::claim_attempt(db, bucket, *limit, now, WINDOW_SECONDS).await? {
+            attempt.buckets.push(bucket.clone());
+            continue;
         }
+        // Full: give back what this attempt claimed so far, and say how long to wait.
+        attempt.abandon(db).await?;
+        let started = db::get_window_start(db, bucket).await?.unwrap_or(now);
+        let free_at = started + WINDOW_SECONDS;
+        let minutes = ((free_at - now) as f64 / 60.0).ceil().max(1.0) as i64;
+        return Ok(Err(Throttled {
+            minutes,
+            account: *account,
+        }));
     }
-    match refused {
-        Some(throttled) => {
-            attempt.abandon(db).await?;
-            Ok(Err(throttled))
-        }
-        None => Ok(Ok(attempt)),
-    }
+    Ok(Ok(attempt))
 }
 
 impl Attempt {
-    /// The check failed: its rows stay and count against both buckets.
+    /// The check failed: its place stays taken until the window ends.
     pub async fn failed(self, db: &Db) -> sqlx::Result<()> {
-        // Keep the table small; old rows no longer count anyway.
-        db::delete_old_failures(db, now() - WINDOW_SECONDS).await
+        // Keep the table small; buckets whose window ended would restart anyway.
+        db::delete_old_throttles(db, now() - WINDOW_SECONDS).await
     }
 
-    /// The check passed, never ran (the server was busy) or was refused: take the place back.
+    /// The check passed, never ran (the server was busy) or was refused: give the place back.
     pub async fn abandon(self, db: &Db) -> sqlx::Result<()> {
-        db::delete_attempt(db, &self.id).await
+        for bucket in &self.buckets {
+            db::release_attempt(db, bucket).await?;
+        }
+        Ok(())
     }
 }
 
-/// A complete login (every factor, or a sign-in link): the account's failures are forgiven.
+/// A complete login (every factor, or a sign-in link): the account starts afresh.
 pub async fn forgive(db: &Db, email: &str) -> sqlx::Result<()> {
-    db::delete_failures(db, &account_bucket(email)).await
+    db::delete_throttle(db, &account_bucket(email)).await
 }

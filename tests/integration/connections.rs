@@ -11,39 +11,14 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 
-use crate::support::TestApp;
-
-/// Opens a connection that sends a request line, then one header line every 500 ms, forever.
-/// Resolves to when the server closed it.
-async fn slow_header_client(address: String) -> Instant {
-    let mut stream = TcpStream::connect(&address).await.unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
-    let mut buffer = [0u8; 256];
-    loop {
-        tokio::select! {
-            read = stream.read(&mut buffer) => {
-                if matches!(read, Ok(0) | Err(_)) {
-                    return Instant::now();
-                }
-            }
-            () = tokio::time::sleep(Duration::from_millis(500)) => {
-                if stream.write_all(b"X-Slow: yes\r\n").await.is_err() {
-                    return Instant::now();
-                }
-            }
-        }
-    }
-}
+use crate::support::{TestApp, slow_header_client};
 
 fn host_port(app: &TestApp) -> String {
     app.address.trim_start_matches("http://").to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_header_connections_are_closed_at_the_deadline_while_normal_requests_stay_fast() {
+async fn slow_header_connections_are_closed_at_the_deadline_while_normal_requests_are_served() {
     let app = TestApp::sqlite_with(|config| config.header_read_timeout_secs = 2).await;
     let address = host_port(&app);
     let started = Instant::now();

@@ -138,7 +138,7 @@ async fn a_learner_carries_on_through_nginx_when_one_of_two_instances_is_killed(
     let failed = learner.login("ada@example.com", "a wrong password").await;
     assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let buckets: Vec<String> =
-        sqlx::query_scalar("SELECT bucket FROM login_failures WHERE bucket LIKE 'address:%'")
+        sqlx::query_scalar("SELECT bucket FROM login_throttle WHERE bucket LIKE 'address:%'")
             .fetch_all(database.db.pool())
             .await
             .unwrap();

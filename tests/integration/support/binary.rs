@@ -78,8 +78,26 @@ impl RunningBinary {
             .unwrap()
     }
 
+    #[allow(dead_code, reason = "used by tests/load, which includes this file")]
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
     /// SIGKILL: the process dies at once, as in a crash or an OOM kill.
     pub async fn kill(mut self) {
         self.child.kill().await.expect("killed");
     }
+}
+
+/// Resident memory of process `pid` now, from `/proc/<pid>/status`, in MiB.
+#[allow(dead_code, reason = "used by tests/load, which includes this file")]
+pub fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .expect("VmRSS in /proc/<pid>/status");
+    kib / 1024.0
 }

@@ -5,12 +5,14 @@ mod binary;
 mod browser;
 mod html;
 mod proxy;
+mod slow_client;
 
 pub use app::TestApp;
 pub use binary::RunningBinary;
 pub use browser::Browser;
 pub use html::Page;
 pub use proxy::TcpProxy;
+pub use slow_client::slow_header_client;
 
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
 /// PostgreSQL database (when `TEST_DATABASE_URL` is set; in CI it must be).
