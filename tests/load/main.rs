@@ -23,6 +23,10 @@ use binary::{RunningBinary, rss_mib};
 use reqwest::StatusCode;
 use slow_client::slow_header_client;
 
+/// Held by each test for its whole run: cargo runs the tests of one binary in parallel, and
+/// these must not measure each other.
+static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const PASSWORD: &str = "correct horse battery staple";
 const LESSON: &str = "/paths/backend-foundations/databases-and-data-modeling/schema-design";
 
@@ -82,6 +86,7 @@ async fn peak_rss(pid: u32, stop: Arc<AtomicBool>) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_128_logins_keeps_memory_under_300_mib_and_every_one_is_answered() {
+    let _alone = ALONE.lock().await;
     let data_dir = tempfile::tempdir().unwrap();
     let binary = RunningBinary::start(data_dir.path(), None).await;
     let base = binary.address.clone();
@@ -248,6 +253,7 @@ async fn soak_user(base: String, n: usize, until: Instant, errors: Unexpected) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_mixed_soak_memory_is_within_100_mib_of_the_start() {
+    let _alone = ALONE.lock().await;
     let seconds: u64 = std::env::var("GROUNDWORK_SOAK_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -292,6 +298,7 @@ async fn after_a_mixed_soak_memory_is_within_100_mib_of_the_start() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_200_slow_header_clients_normal_requests_keep_p99_under_100_ms() {
+    let _alone = ALONE.lock().await;
     let data_dir = tempfile::tempdir().unwrap();
     let binary = RunningBinary::start_with(
         data_dir.path(),
