@@ -99,12 +99,14 @@ impl Workers {
         let claimed = Arc::new(AtomicBool::new(false));
         let taken = claimed.clone();
         let job: Job = Box::new(move || {
-            let _admitted = admitted;
             if taken.swap(true, Ordering::SeqCst) {
                 return; // the caller has given up and answered 503
             }
             // A panic in `work` is sent back to the caller, and the thread lives on.
-            let _ = done.send(catch_unwind(AssertUnwindSafe(work)));
+            let outcome = catch_unwind(AssertUnwindSafe(work));
+            // The place is free before the caller hears back, so its next job fits.
+            drop(admitted);
+            let _ = done.send(outcome);
         });
         self.jobs.send(job).map_err(|_| busy)?;
         let outcome = match tokio::time::timeout(self.max_wait, &mut result).await {

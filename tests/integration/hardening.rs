@@ -81,9 +81,11 @@ async fn twenty_wrong_passwords_at_once_across_two_instances_evaluate_at_most_fi
         evaluated <= 5,
         "{evaluated} wrong passwords were checked: {statuses:?}"
     );
-    // A throttle that checks, then records, lets most through to the hashing pool (503).
+    // Five places; one given back by a busy (503) attempt can be claimed again, so a few
+    // more than five may get past the throttle, never more than five evaluated. A throttle
+    // that checks, then records, would let nearly all twenty through to the hashing pool.
     assert!(
-        count(&statuses, StatusCode::TOO_MANY_REQUESTS) >= 15,
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS) >= 10,
         "{statuses:?}"
     );
     assert_eq!(
@@ -108,11 +110,9 @@ async fn logins_for_unknown_emails_at_once_from_one_address_evaluate_at_most_thi
     let throttled = count(&statuses, StatusCode::TOO_MANY_REQUESTS);
     let busy = count(&statuses, StatusCode::SERVICE_UNAVAILABLE);
     assert!(evaluated <= 30, "{evaluated} checked");
-    assert_eq!(
-        throttled,
-        128 - 30,
-        "exactly thirty claim a place: {statuses:?}"
-    );
+    // Thirty places, some given back by busy (503) attempts and claimed again; a throttle
+    // that checks, then records, would throttle next to none of a burst.
+    assert!(throttled >= 64, "{throttled} throttled: {statuses:?}");
     assert_eq!(evaluated + throttled + busy, 128, "{statuses:?}");
     assert_eq!(
         failures_recorded(&app, "address:127.0.0.1").await,
