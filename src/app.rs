@@ -1,10 +1,11 @@
-//! The application: shared state, the router with its layers, and serving with graceful shutdown.
+//! The application: the router with its layers, and serving with graceful shutdown. The one
+//! file that names every feature.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::future::Future;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, FromRef},
+    extract::DefaultBodyLimit,
     http::{Request, StatusCode},
     middleware,
     routing::get,
@@ -21,46 +22,11 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
+use crate::state::AppState;
 use crate::{
-    account, admin, auth, catalog,
-    config::Config,
-    db::{Db, session_store::DbSessionStore},
-    error, home, labs, learning,
-    mail::Mailer,
+    account, admin, auth, catalog, db::session_store::DbSessionStore, error, home, labs, learning,
     notes, ops, quiz, search, server, web,
-    workers::Workers,
 };
-
-/// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub mailer: Mailer,
-    /// argon2 runs here, a few at a time: a burst of logins is refused, not queued in memory.
-    pub hashing: Workers,
-    /// Learners' SQL runs in sandboxes here.
-    pub labs: Workers,
-}
-
-impl AppState {
-    /// Fails only on invalid mail settings.
-    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
-        Ok(Self {
-            mailer: Mailer::from_config(&config)?,
-            config: Arc::new(config),
-            db,
-            hashing: Workers::per_core("hashing", Duration::from_secs(5)),
-            labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),
-        })
-    }
-}
-
-impl FromRef<AppState> for Db {
-    fn from_ref(state: &AppState) -> Self {
-        state.db.clone()
-    }
-}
 
 /// The whole application: every route, wrapped in every layer.
 pub fn router(state: AppState) -> Router {

@@ -7,11 +7,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::{
-    app::{self, AppState},
-    auth,
+    app, auth,
     config::{Config, LogFormat},
     content,
     db::{Db, session_store::DbSessionStore},
+    state::AppState,
 };
 
 #[derive(Debug, Parser)]

@@ -11,7 +11,7 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use crate::{app::AppState, web::Layout, workers::Busy};
+use crate::{state::AppState, web::Layout, workers::Busy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

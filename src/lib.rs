@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod mail;
 pub mod server;
+pub mod state;
 pub mod web;
 pub mod workers;
 

@@ -18,12 +18,12 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use crate::{
-    app::AppState,
     auth::{
         self, CurrentUser, DisplayName, Email, User, db, invalid, is_unique_violation, password,
         session,
     },
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout},
 };
 

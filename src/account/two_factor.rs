@@ -14,9 +14,9 @@ use tower_sessions::Session;
 
 use super::password_matches;
 use crate::{
-    app::AppState,
     auth::{CurrentUser, db, invalid, session, two_factor},
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout},
 };
 

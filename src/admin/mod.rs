@@ -11,9 +11,9 @@ use axum::{
 };
 
 use crate::{
-    app::AppState,
     auth::{CurrentUser, Role, User},
     error::AppError,
+    state::AppState,
     web::{Layout, dates::date_time},
 };
 

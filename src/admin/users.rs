@@ -12,9 +12,9 @@ use super::{
     db::{self, AuditEntry},
 };
 use crate::{
-    app::AppState,
     auth::{self, CurrentUser, Role, User, session},
     error::AppError,
+    state::AppState,
     web::dates::date_time as when,
     web::{Form, Layout, Path, Query},
 };

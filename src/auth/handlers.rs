@@ -18,9 +18,9 @@ use super::{
     user::{MaybeUser, Role, User},
 };
 use crate::{
-    app::AppState,
     db::Db,
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout, Path, Query},
     workers::Workers,
 };

@@ -18,8 +18,8 @@ use tower_sessions::Session;
 
 use super::{Email, db, handlers, reset::live_user, session, throttle, tokens};
 use crate::{
-    app::AppState,
     error::AppError,
+    state::AppState,
     web::{Form, Layout, Path, Query},
 };
 

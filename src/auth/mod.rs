@@ -24,7 +24,7 @@ pub use handlers::{
 };
 pub use user::{CurrentUser, MaybeUser, Role, User};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

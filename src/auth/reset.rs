@@ -12,8 +12,8 @@ use tower_sessions::Session;
 
 use super::{Email, db, handlers::invalid, password, session, tokens};
 use crate::{
-    app::AppState,
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout, Path},
 };
 

@@ -9,14 +9,19 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 use super::{db, user::User};
 use crate::{
-    app::AppState,
     config::Config,
-    db::session_store::{DbSessionStore, UNREACHABLE, USER_ID},
+    db::session_store::{DbSessionStore, IDLE_SECONDS, UNREACHABLE, USER_ID},
     error::AppError,
+    state::AppState,
 };
 
 /// Unix time of the login, for the absolute timeout.
 const LOGGED_IN_AT: &str = "logged_in_at";
+/// Unix time the idle timeout was last pushed back.
+const REFRESHED_AT: &str = "refreshed_at";
+/// A reading learner's session is saved (its idle timeout pushed back) at most this often:
+/// a page view writes nothing otherwise.
+const REFRESH_SECONDS: i64 = 60;
 
 pub fn layer(store: DbSessionStore, config: &Config) -> SessionManagerLayer<DbSessionStore> {
     // `__Host-` makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
@@ -72,10 +77,28 @@ pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<
         };
         user.active && now() - logged_in_at < max_hours as i64 * 3600
     });
-    if live.is_none() {
-        session.flush().await.map_err(store_error)?;
+    match &live {
+        None => session.flush().await.map_err(store_error)?,
+        Some(_) => refresh_if_due(session).await?,
     }
     Ok(live)
+}
+
+/// Pushes the idle timeout back, at most once a [`REFRESH_SECONDS`]: modifying the session
+/// makes the session layer save it with a new expiry.
+async fn refresh_if_due(session: &Session) -> Result<(), AppError> {
+    let refreshed_at = session
+        .get::<i64>(REFRESHED_AT)
+        .await
+        .map_err(store_error)?
+        .unwrap_or(0);
+    if now() - refreshed_at >= REFRESH_SECONDS {
+        session
+            .insert(REFRESHED_AT, now())
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(())
 }
 
 /// Logs `user` in: a new session id (so a planted one is worthless), a new CSRF token, and
@@ -91,12 +114,21 @@ pub async fn log_in(session: &Session, user: &User, config: &Config) -> Result<(
         .insert(LOGGED_IN_AT, now())
         .await
         .map_err(store_error)?;
+    session
+        .insert(REFRESHED_AT, now())
+        .await
+        .map_err(store_error)?;
     super::csrf::rotate(session).await?;
     let idle = if user.role.is_staff() {
         config.staff_session_idle_minutes
     } else {
         config.session_idle_minutes
     };
+    // Kept in the session so every later save applies it (see db::session_store).
+    session
+        .insert(IDLE_SECONDS, idle as i64 * 60)
+        .await
+        .map_err(store_error)?;
     session.set_expiry(Some(Expiry::OnInactivity(time::Duration::minutes(
         idle as i64,
     ))));
@@ -125,6 +157,16 @@ pub async fn flash_and_redirect(
 
 pub async fn take_flash(session: &Session) -> Result<Option<String>, AppError> {
     if session.is_empty().await {
+        return Ok(None);
+    }
+    // Look before removing: a removal marks the session modified, and every page would
+    // write it back.
+    if session
+        .get::<String>("flash")
+        .await
+        .map_err(store_error)?
+        .is_none()
+    {
         return Ok(None);
     }
     session.remove::<String>("flash").await.map_err(store_error)

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tower_sessions::Session;
 
 use super::session;
-use crate::{app::AppState, config::Config, error::AppError};
+use crate::{config::Config, error::AppError, state::AppState};
 
 /// Roles are ordered: each can do everything the ones before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -16,12 +16,12 @@ use axum::{
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    app::AppState,
     auth::MaybeUser,
     error::AppError,
     labs::{self, ExerciseLink},
     learning::{self, Completion, ModuleState},
     notes, quiz,
+    state::AppState,
     web::{Layout, Path},
 };
 

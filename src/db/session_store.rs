@@ -50,6 +50,9 @@ fn backend(error: sqlx::Error) -> Error {
     }
 }
 
+/// The session's idle timeout in seconds, kept in its data at login (it differs by role).
+pub const IDLE_SECONDS: &str = "idle_seconds";
+
 fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
     let user_id = record
@@ -57,7 +60,13 @@ fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
         .get(USER_ID)
         .and_then(|value| value.as_str())
         .map(str::to_owned);
-    Ok((data, user_id, record.expiry_date.unix_timestamp()))
+    // Whatever request saves the session (a flash, a new CSRF token), the expiry follows the
+    // user's role; tower-sessions would apply the layer's default (the learners') instead.
+    let expires_at = match record.data.get(IDLE_SECONDS).and_then(|v| v.as_i64()) {
+        Some(idle) => OffsetDateTime::now_utc().unix_timestamp() + idle,
+        None => record.expiry_date.unix_timestamp(),
+    };
+    Ok((data, user_id, expires_at))
 }
 
 #[async_trait]

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{Router, extract::State, routing::get};
 
-use crate::{app::AppState, catalog, error::AppError, web::Layout};
+use crate::{catalog, error::AppError, state::AppState, web::Layout};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))

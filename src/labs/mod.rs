@@ -22,10 +22,10 @@ use axum_htmx::HxRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    app::AppState,
     auth::{CurrentUser, session::now},
     catalog,
     error::AppError,
+    state::AppState,
     web::{Form, Layout, Path, Query, dates::date_time},
 };
 

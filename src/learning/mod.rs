@@ -16,11 +16,11 @@ use axum::{
 use axum_htmx::HxRequest;
 
 use crate::{
-    app::AppState,
     auth::{CurrentUser, User, session::now},
     catalog::{self, LessonAt, ModuleAt},
     error::AppError,
     quiz,
+    state::AppState,
     web::dates::date,
     web::{Layout, Path},
 };

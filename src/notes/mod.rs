@@ -16,7 +16,6 @@ use axum_htmx::HxRequest;
 use serde::Deserialize;
 
 use crate::{
-    app::AppState,
     auth::{
         CurrentUser,
         session::{self, now},
@@ -24,6 +23,7 @@ use crate::{
     catalog::LessonAt,
     content::markdown,
     error::AppError,
+    state::AppState,
     web::dates::date_time as when,
     web::{Form, Layout},
 };

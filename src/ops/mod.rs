@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::{Json, Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
 use serde_json::json;
 
-use crate::{app::AppState, db::Db};
+use crate::{db::Db, state::AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -21,7 +21,6 @@ use axum_htmx::HxRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    app::AppState,
     auth::{CurrentUser, session::now},
     catalog,
     content::{
@@ -29,6 +28,7 @@ use crate::{
         markdown::inline,
     },
     error::AppError,
+    state::AppState,
     web::{Form, Layout, Path},
 };
 

@@ -15,9 +15,9 @@ use axum_htmx::HxRequest;
 use serde::Deserialize;
 
 use crate::{
-    app::AppState,
     content::markdown::escape,
     error::AppError,
+    state::AppState,
     web::{Layout, Query},
 };
 

@@ -10,9 +10,9 @@ use tower_sessions::Session;
 
 use super::assets;
 use crate::{
-    app::AppState,
     auth::{self, MaybeUser, Role},
     error::AppError,
+    state::AppState,
 };
 
 #[derive(Debug, Clone, Default)]

@@ -25,5 +25,6 @@ mod password_reset;
 mod progress;
 pub mod quizzes;
 mod search;
+mod sessions;
 mod settings;
 mod two_factor;

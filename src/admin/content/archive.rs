@@ -16,7 +16,6 @@ use tower_sessions::Session;
 use super::{archive_db as db, audit};
 use crate::admin::Editor;
 use crate::{
-    app::AppState,
     auth::{session, tokens},
     content::{
         self, ChangedItem, ImportReport, ReportRow,
@@ -24,6 +23,7 @@ use crate::{
         files::{self, Tree},
     },
     error::AppError,
+    state::AppState,
     web::{Form, Layout, limit::megabytes},
 };
 

@@ -21,10 +21,10 @@ use super::{
 };
 use crate::{
     admin::{Editor, Paging},
-    app::AppState,
     auth::{User, session},
     content::{self, markdown},
     error::AppError,
+    state::AppState,
     web::{
         FieldErrors, Form, Layout, Path, Query,
         dates::{date, date_time},

@@ -22,10 +22,10 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    app::AppState,
     auth::{User, session},
     content::files::valid_slug,
     error::AppError,
+    state::AppState,
     web::FieldErrors,
 };
 pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};

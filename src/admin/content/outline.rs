@@ -18,10 +18,10 @@ use super::{
 };
 use crate::{
     admin::Editor,
-    app::AppState,
     auth::{User, invalid, session},
     content,
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout, Path},
 };
 

@@ -16,7 +16,6 @@ use super::{
 };
 use crate::admin::{Editor, Paging};
 use crate::{
-    app::AppState,
     auth::{invalid, session},
     content::{
         self,
@@ -24,6 +23,7 @@ use crate::{
         markdown,
     },
     error::AppError,
+    state::AppState,
     web::{FieldErrors, Form, Layout, Path, Query},
 };
 

@@ -13,9 +13,9 @@ use super::{
 };
 use crate::{
     admin::Editor,
-    app::AppState,
     auth::session,
     error::AppError,
+    state::AppState,
     web::{Layout, Path, dates::date_time},
 };
 

@@ -6,11 +6,7 @@ use std::{
     time::Duration,
 };
 
-use groundwork::{
-    app::{self, AppState},
-    config::Config,
-    db::Db,
-};
+use groundwork::{app, config::Config, db::Db, state::AppState};
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 

@@ -1,0 +1,45 @@
+//! The state handlers share, and its parts. The bottom layer: it names no feature, so any
+//! module may take `State<AppState>` (or one part through `FromRef`) without an import cycle.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::extract::FromRef;
+
+use crate::{config::Config, db::Db, mail::Mailer, workers::Workers};
+
+/// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub mailer: Mailer,
+    /// argon2 runs here, a few at a time: a burst of logins is refused, not queued in memory.
+    pub hashing: Workers,
+    /// Learners' SQL runs in sandboxes here.
+    pub labs: Workers,
+}
+
+impl AppState {
+    /// Fails only on invalid mail settings.
+    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: Mailer::from_config(&config)?,
+            config: Arc::new(config),
+            db,
+            hashing: Workers::per_core("hashing", Duration::from_secs(5)),
+            labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),
+        })
+    }
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Config> {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.clone()
+    }
+}
