@@ -80,6 +80,9 @@ db_tests!(
     a_learner_cannot_keep_more_than_200_tasks,
     urls_other_hosts_and_oversize_requests_are_refused_before_sending,
     reset_brings_back_the_starter_tasks,
+    each_problem_type_uri_documents_its_problem,
+    a_task_carries_an_etag_for_conditional_reads_and_writes,
+    a_method_the_path_does_not_answer_is_405_with_allow,
     each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
 );
 
@@ -289,7 +292,23 @@ async fn the_api_answers_each_documented_error_status(app: TestApp) {
     )
     .await;
     assert_eq!(malformed.status, 400);
-    assert_eq!(json(&malformed)["error"], "malformed_json");
+    assert_eq!(
+        header(&malformed, "content-type"),
+        Some("application/problem+json")
+    );
+    let problem = json(&malformed);
+    assert_eq!(problem["type"], "about:blank");
+    assert_eq!(
+        problem["title"], "Bad Request",
+        "about:blank takes the reason phrase"
+    );
+    assert_eq!(problem["status"], 400);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
 
     let mut no_type = request("POST", "/api/tasks", Some(TOKEN), None);
     no_type.body = r#"{"title": "x"}"#.into();
@@ -312,10 +331,37 @@ async fn the_api_answers_each_documented_error_status(app: TestApp) {
     )
     .await;
     assert_eq!(invalid.status, 422);
-    let fields = &json(&invalid)["fields"];
-    assert_eq!(fields["title"], "is required");
-    assert!(fields["done"].as_str().unwrap().contains("true or false"));
-    assert!(fields["colour"].is_string());
+    assert_eq!(
+        header(&invalid, "content-type"),
+        Some("application/problem+json")
+    );
+    let problem = json(&invalid);
+    assert_eq!(problem["type"], "/api/problems/validation-failed");
+    assert_eq!(problem["title"], "Your request is not valid.");
+    assert_eq!(problem["status"], 422);
+    let detail_at = |pointer: &str| {
+        problem["errors"]
+            .as_array()
+            .expect("an errors array")
+            .iter()
+            .find(|error| error["pointer"] == pointer)
+            .and_then(|error| error["detail"].as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(detail_at("#/title").as_deref(), Some("is required"));
+    assert!(detail_at("#/done").unwrap().contains("true or false"));
+    assert!(
+        detail_at("#/colour").is_some(),
+        "unknown fields are named too"
+    );
+    let bad_page = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks?page=0", Some(TOKEN), None),
+    )
+    .await;
+    assert_eq!(bad_page.status, 422);
+    assert_eq!(json(&bad_page)["errors"][0]["parameter"], "page");
     let put_without_done = send(
         &app,
         &ada,
@@ -341,6 +387,7 @@ async fn the_api_answers_each_documented_error_status(app: TestApp) {
     )
     .await;
     assert_eq!(duplicate.status, 409, "titles are unique, case ignored");
+    assert_eq!(json(&duplicate)["type"], "/api/problems/title-taken");
     let rename_clash = send(
         &app,
         &ada,
@@ -435,7 +482,8 @@ async fn more_than_twenty_requests_a_minute_answer_429_with_retry_after(app: Tes
     let retry_after: i64 = header(&limited, "retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after));
     assert_eq!(header(&limited, "x-ratelimit-remaining"), Some("0"));
-    assert_eq!(json(&limited)["error"], "rate_limited");
+    assert_eq!(json(&limited)["title"], "Too Many Requests");
+    assert_eq!(json(&limited)["status"], 429);
 
     let bobs = send(&app, &bob, &list).await;
     assert_eq!(bobs.status, 200, "the limit is per learner");
@@ -473,7 +521,7 @@ async fn a_learner_cannot_keep_more_than_200_tasks(app: TestApp) {
     .await;
 
     assert_eq!(one_more.status, 409);
-    assert_eq!(json(&one_more)["error"], "too_many_tasks");
+    assert_eq!(json(&one_more)["type"], "/api/problems/too-many-tasks");
 }
 
 async fn urls_other_hosts_and_oversize_requests_are_refused_before_sending(app: TestApp) {
@@ -538,6 +586,129 @@ async fn urls_other_hosts_and_oversize_requests_are_refused_before_sending(app: 
             .await
             .unwrap();
     assert_eq!(started, 0);
+}
+
+async fn a_task_carries_an_etag_for_conditional_reads_and_writes(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let read = send(
+        &app,
+        &ada,
+        &request("GET", "/api/tasks/3", Some(TOKEN), None),
+    )
+    .await;
+    let etag = header(&read, "etag").expect("an ETag").to_owned();
+    let with = |mut request: PracticeRequest, name: &str, value: &str| {
+        request.headers.push((name.into(), value.into()));
+        request
+    };
+    let get = || request("GET", "/api/tasks/3", Some(TOKEN), None);
+    let patch = |body: &str| request("PATCH", "/api/tasks/3", Some(TOKEN), Some(body));
+
+    let unchanged = send(&app, &ada, &with(get(), "If-None-Match", &etag)).await;
+    assert_eq!(unchanged.status, 304);
+    assert_eq!(unchanged.body, "");
+    assert_eq!(header(&unchanged, "etag"), Some(etag.as_str()));
+    let among_others = with(get(), "If-None-Match", &format!("\"other\", W/{etag}"));
+    assert_eq!(send(&app, &ada, &among_others).await.status, 304);
+
+    let changed = send(
+        &app,
+        &ada,
+        &with(patch(r#"{"done": true}"#), "If-Match", &etag),
+    )
+    .await;
+    assert_eq!(changed.status, 200);
+    let new_etag = header(&changed, "etag").expect("a new ETag").to_owned();
+    assert_ne!(new_etag, etag);
+    let stale = send(
+        &app,
+        &ada,
+        &with(patch(r#"{"done": false}"#), "If-Match", &etag),
+    )
+    .await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(header(&stale, "etag"), Some(new_etag.as_str()));
+    assert_eq!(json(&stale)["title"], "Precondition Failed");
+    let now = send(&app, &ada, &get()).await;
+    assert_eq!(json(&now)["done"], true, "the stale PATCH changed nothing");
+    assert_eq!(
+        send(&app, &ada, &with(get(), "If-None-Match", &etag))
+            .await
+            .status,
+        200,
+        "an old ETag gets the new task"
+    );
+
+    let delete = || request("DELETE", "/api/tasks/3", Some(TOKEN), None);
+    assert_eq!(
+        send(&app, &ada, &with(delete(), "If-Match", &etag))
+            .await
+            .status,
+        412
+    );
+    assert_eq!(
+        send(&app, &ada, &with(delete(), "If-Match", &new_etag))
+            .await
+            .status,
+        204
+    );
+    let created = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "Tagged"}"#),
+        ),
+    )
+    .await;
+    assert!(
+        header(&created, "etag").is_some(),
+        "a created task has its ETag too"
+    );
+}
+
+async fn a_method_the_path_does_not_answer_is_405_with_allow(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    let wrong = send(
+        &app,
+        &ada,
+        &request("DELETE", "/api/tasks", Some(TOKEN), None),
+    )
+    .await;
+
+    assert_eq!(wrong.status, 405);
+    let allow = header(&wrong, "allow").expect("an Allow header");
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    assert!(!allow.contains("DELETE"), "{allow}");
+    assert_eq!(
+        header(&wrong, "content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(json(&wrong)["status"], 405);
+}
+
+async fn each_problem_type_uri_documents_its_problem(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    for problem in http::api::ProblemType::ALL {
+        let doc = send(&app, &ada, &request("GET", &problem.uri(), None, None)).await;
+
+        assert_eq!(doc.status, 200, "{}", problem.uri());
+        let doc = json(&doc);
+        assert_eq!(doc["type"], problem.uri());
+        assert!(doc["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(doc["description"].as_str().is_some_and(|d| d.len() > 40));
+    }
+    let unknown = send(
+        &app,
+        &ada,
+        &request("GET", "/api/problems/no-such-thing", None, None),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
 }
 
 async fn reset_brings_back_the_starter_tasks(app: TestApp) {
@@ -611,6 +782,11 @@ fn bundled_exercises() -> Vec<HttpExercise> {
     .collect()
 }
 
+fn with_header(mut request: PracticeRequest, name: &str, value: &str) -> PracticeRequest {
+    request.headers.push((name.into(), value.into()));
+    request
+}
+
 /// (model solution, a wrong attempt) for each bundled exercise.
 fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
     let post = |body: &str| request("POST", "/api/tasks", Some(TOKEN), Some(body));
@@ -655,7 +831,15 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
             ],
         ),
         "content-type" => (
-            vec![untyped.clone(), post(r#"{"title": "Typed"}"#)],
+            vec![untyped.clone(), {
+                let mut typed = untyped.clone();
+                typed.body = r#"{"title": "Typed"}"#.into();
+                typed.headers.push((
+                    "Content-Type".into(),
+                    "application/json; charset=utf-8".into(),
+                ));
+                typed
+            }],
             vec![post(r#"{"title": "Typed"}"#), untyped],
         ),
         "unauthorized-then-forbidden" => (
@@ -677,6 +861,61 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
             vec![request("GET", "/api/tasks", Some(TOKEN), None); 45],
             vec![request("GET", "/api/tasks", Some(TOKEN), None); 3],
         ),
+        "method-not-allowed" => (
+            vec![
+                request("DELETE", "/api/tasks", Some(TOKEN), None),
+                request("OPTIONS", "/api/tasks", None, None),
+            ],
+            vec![
+                request("OPTIONS", "/api/tasks", None, None),
+                request("GET", "/api/tasks", Some(TOKEN), None),
+            ],
+        ),
+        // `*` stands for whatever ETag the task has: the scripts cannot read answers.
+        "conditional-get" => (
+            vec![
+                request("GET", "/api/tasks/3", Some(TOKEN), None),
+                with_header(
+                    request("GET", "/api/tasks/3", Some(TOKEN), None),
+                    "If-None-Match",
+                    "*",
+                ),
+            ],
+            vec![
+                request("GET", "/api/tasks/3", Some(TOKEN), None),
+                request("GET", "/api/tasks/3", Some(TOKEN), None),
+            ],
+        ),
+        "lost-update" => (
+            vec![
+                with_header(
+                    request(
+                        "PATCH",
+                        "/api/tasks/3",
+                        Some(TOKEN),
+                        Some(r#"{"done": true}"#),
+                    ),
+                    "If-Match",
+                    "\"an-old-version\"",
+                ),
+                with_header(
+                    request(
+                        "PATCH",
+                        "/api/tasks/3",
+                        Some(TOKEN),
+                        Some(r#"{"done": true}"#),
+                    ),
+                    "If-Match",
+                    "*",
+                ),
+            ],
+            vec![request(
+                "PATCH",
+                "/api/tasks/3",
+                Some(TOKEN),
+                Some(r#"{"done": true}"#),
+            )],
+        ),
         other => panic!("no scripted solution for the exercise {other}"),
     }
 }
@@ -695,7 +934,7 @@ async fn run(app: &TestApp, learner: &str, requests: &[PracticeRequest]) -> Vec<
 
 async fn each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one(app: TestApp) {
     let exercises = bundled_exercises();
-    assert!(exercises.len() >= 7);
+    assert!(exercises.len() >= 10);
     for exercise in exercises {
         let (model, wrong) = scripts(&exercise.slug);
 

@@ -1,7 +1,9 @@
 //! The practice REST API: a per-learner task list with token authentication, validation
-//! errors, pagination and a rate limit. It is an axum router that is never mounted on the real
-//! app: [`super::send`] builds it with the learner's id in its state and calls it with
-//! `oneshot`, so it is reachable only from the lab page, and only for that learner's data.
+//! errors, pagination, conditional requests (`ETag`, `If-None-Match`, `If-Match`) and a rate
+//! limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
+//! 03-04 teaches. It is an axum router that is never mounted on the real app: [`super::send`]
+//! builds it with the learner's id in its state and calls it with `oneshot`, so it is reachable
+//! only from the lab page, and only for that learner's data.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use axum::{
     routing::get,
 };
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use super::db::{self, TaskRow};
 use crate::db::Db;
@@ -41,10 +44,11 @@ pub struct PracticeState {
 
 pub fn router(state: PracticeState) -> Router {
     Router::new()
-        .route("/api", get(index).options(options_index))
+        .route("/api", get(index).options(options))
+        .route("/api/problems/{slug}", get(problem_doc))
         .route(
             "/api/tasks",
-            get(list_tasks).post(create_task).options(options_tasks),
+            get(list_tasks).post(create_task).options(options),
         )
         .route(
             "/api/tasks/{id}",
@@ -52,31 +56,104 @@ pub fn router(state: PracticeState) -> Router {
                 .put(replace_task)
                 .patch(update_task)
                 .delete(delete_task)
-                .options(options_task),
+                .options(options),
         )
         .fallback(not_found)
+        .layer(middleware::from_fn(method_not_allowed))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .with_state(state)
 }
 
-/// An error answer: a JSON body `{"error", "message", "fields"?}` plus any extra headers.
+/// A problem type with its own documentation at `/api/problems/<slug>`. Every other error uses
+/// `about:blank`, whose title is the status's reason phrase (RFC 9457, section 4.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    ValidationFailed,
+    TitleTaken,
+    TooManyTasks,
+}
+
+impl ProblemType {
+    pub const ALL: [Self; 3] = [Self::ValidationFailed, Self::TitleTaken, Self::TooManyTasks];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation-failed",
+            Self::TitleTaken => "title-taken",
+            Self::TooManyTasks => "too-many-tasks",
+        }
+    }
+
+    /// The `type` member: a URI reference, resolved against the practice API.
+    pub fn uri(self) -> String {
+        format!("/api/problems/{}", self.slug())
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "Your request is not valid.",
+            Self::TitleTaken => "Another task already has this title.",
+            Self::TooManyTasks => "You have as many tasks as the practice API keeps.",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TitleTaken | Self::TooManyTasks => StatusCode::CONFLICT,
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => {
+                "The request is well-formed JSON (or a well-formed query), but some values break the rules. \
+                 `errors` lists every problem: `pointer` names a body field as a JSON pointer (`#/title`), \
+                 `parameter` names a query parameter. Fix them all and send the request again."
+            }
+            Self::TitleTaken => {
+                "Task titles are unique per learner, ignoring case. The request itself is fine, but it \
+                 clashes with a task you already have: choose another title, or change that task."
+            }
+            Self::TooManyTasks => {
+                "The practice API keeps at most 200 tasks per learner. Delete some tasks, or reset your \
+                 practice data."
+            }
+        }
+    }
+
+    fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|problem| problem.slug() == slug)
+    }
+}
+
+/// An error answer: Problem Details `{"type", "title", "status", "detail", "errors"?}`, plus any
+/// extra headers.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
-    message: String,
-    fields: BTreeMap<String, String>,
+    problem: Option<ProblemType>,
+    detail: String,
+    errors: Vec<Value>,
     headers: Vec<(header::HeaderName, String)>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// A problem that the status code says all about: `type` is `about:blank`.
+    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
-            code,
-            message: message.into(),
-            fields: BTreeMap::new(),
+            problem: None,
+            detail: detail.into(),
+            errors: Vec::new(),
             headers: Vec::new(),
+        }
+    }
+
+    fn of(problem: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            problem: Some(problem),
+            ..Self::new(problem.status(), detail)
         }
     }
 
@@ -85,23 +162,54 @@ impl ApiError {
         self
     }
 
+    /// 422 naming each bad body field by JSON pointer.
     fn invalid(fields: BTreeMap<String, String>) -> Self {
-        let mut error = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "The task is not valid: see `fields`.",
+        let mut error = Self::of(
+            ProblemType::ValidationFailed,
+            format!(
+                "{} in the task failed validation: see `errors`.",
+                count(fields.len(), "field")
+            ),
         );
-        error.fields = fields;
+        error.errors = fields
+            .into_iter()
+            .map(|(name, detail)| json!({ "pointer": format!("#/{}", pointer_token(&name)), "detail": detail }))
+            .collect();
+        error
+    }
+
+    /// 422 naming each bad query parameter.
+    fn invalid_query(parameters: BTreeMap<String, String>) -> Self {
+        let mut error = Self::of(
+            ProblemType::ValidationFailed,
+            format!(
+                "{} of the query failed validation: see `errors`.",
+                count(parameters.len(), "parameter")
+            ),
+        );
+        error.errors = parameters
+            .into_iter()
+            .map(|(name, detail)| json!({ "parameter": name, "detail": detail }))
+            .collect();
         error
     }
 
     fn not_found(id: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("There is no task {id}."),
-        )
+        Self::new(StatusCode::NOT_FOUND, format!("There is no task {id}."))
     }
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A member name as one JSON pointer token (RFC 6901: `~` is `~0`, `/` is `~1`).
+fn pointer_token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -109,7 +217,6 @@ impl From<sqlx::Error> for ApiError {
         tracing::error!(%error, "practice API database error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
             "Something went wrong on the server. Try again.",
         )
     }
@@ -117,11 +224,23 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.code, "message": self.message });
-        if !self.fields.is_empty() {
-            body["fields"] = json!(self.fields);
+        let (kind, title) = match self.problem {
+            Some(problem) => (problem.uri(), problem.title()),
+            None => (
+                "about:blank".to_owned(),
+                super::reason_phrase(self.status.as_u16()),
+            ),
+        };
+        let mut body = json!({
+            "type": kind,
+            "title": title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if !self.errors.is_empty() {
+            body["errors"] = Value::Array(self.errors);
         }
-        let mut response = (self.status, pretty(&body)).into_response();
+        let mut response = (self.status, json_as(PROBLEM_JSON, &body)).into_response();
         for (name, value) in self.headers {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 response.headers_mut().insert(name, value);
@@ -131,10 +250,16 @@ impl IntoResponse for ApiError {
     }
 }
 
+const PROBLEM_JSON: &str = "application/problem+json";
+
 /// JSON as people read it: indented, with the right content type.
 fn pretty(value: &Value) -> Response {
+    json_as("application/json", value)
+}
+
+fn json_as(content_type: &'static str, value: &Value) -> Response {
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "application/json")], text).into_response()
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
 
 fn now() -> i64 {
@@ -156,7 +281,6 @@ async fn rate_limit(State(state): State<PracticeState>, request: Request, next: 
         let retry_after = (window_start + 60 - now).max(1);
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
             format!(
                 "More than {RATE_LIMIT} requests in one minute. Wait {retry_after} s (see Retry-After)."
             ),
@@ -170,6 +294,38 @@ async fn rate_limit(State(state): State<PracticeState>, request: Request, next: 
     headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
     response
+}
+
+/// The methods each path answers: what `OPTIONS` and a 405's `Allow` header list.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["", "api"] => Some("GET, HEAD, OPTIONS"),
+        ["", "api", "tasks"] => Some("GET, HEAD, POST, OPTIONS"),
+        ["", "api", "tasks", id] if !id.is_empty() => {
+            Some("GET, HEAD, PUT, PATCH, DELETE, OPTIONS")
+        }
+        ["", "api", "problems", slug] if !slug.is_empty() => Some("GET, HEAD"),
+        _ => None,
+    }
+}
+
+/// axum answers a known path with an unknown method by an empty 405; this makes it Problem
+/// Details with the path's `Allow` list.
+async fn method_not_allowed(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allow = allowed_methods(&path).unwrap_or_default();
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{path} does not answer {method}. The `Allow` header lists what it does answer: {allow}."),
+    )
+    .header(header::ALLOW, allow)
+    .into_response()
 }
 
 async fn counted(state: &PracticeState, window_start: i64, now: i64) -> Result<i64, ApiError> {
@@ -195,7 +351,6 @@ impl Caller {
             Self::ReadWrite => Ok(()),
             Self::ReadOnly => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
                 format!(
                     "The token `{READ_ONLY_TOKEN}` may only read. Use `{FULL_TOKEN}` to change tasks."
                 ),
@@ -209,7 +364,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let challenge = |error: &str, message: String| {
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).header(
+            ApiError::new(StatusCode::UNAUTHORIZED, message).header(
                 header::WWW_AUTHENTICATE,
                 match error {
                     "" => "Bearer realm=\"practice\"".to_owned(),
@@ -255,26 +410,32 @@ async fn index() -> Response {
     }))
 }
 
-async fn options_index() -> Response {
-    options("GET, OPTIONS")
+/// What a problem `type` URI points to: the documentation of that problem type.
+async fn problem_doc(params: RawPathParams) -> Result<Response, ApiError> {
+    let slug = params.iter().next().map(|(_, value)| value).unwrap_or("");
+    let problem = ProblemType::from_slug(slug).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("There is no problem type {slug}."),
+        )
+    })?;
+    Ok(pretty(&json!({
+        "type": problem.uri(),
+        "title": problem.title(),
+        "status": problem.status().as_u16(),
+        "description": problem.description(),
+    })))
 }
 
-async fn options_tasks() -> Response {
-    options("GET, HEAD, POST, OPTIONS")
-}
-
-async fn options_task() -> Response {
-    options("GET, HEAD, PUT, PATCH, DELETE, OPTIONS")
-}
-
-fn options(allow: &'static str) -> Response {
+/// `204` with the path's `Allow` list; no token needed.
+async fn options(uri: Uri) -> Response {
+    let allow = allowed_methods(uri.path()).unwrap_or_default();
     (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]).into_response()
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
         format!(
             "Nothing answers {method} {}. The practice API lives under /api/tasks.",
             uri.path()
@@ -292,6 +453,53 @@ fn task_json(task: &TaskRow) -> Value {
         "updated_at": rfc3339(task.updated_at),
         "url": format!("/api/tasks/{}", task.id),
     })
+}
+
+/// A strong validator: a hash of the task as GET shows it, so any change gives a new one.
+fn etag(task: &TaskRow) -> String {
+    let digest = Sha256::digest(task_json(task).to_string().as_bytes());
+    let hex: String = digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether a list of entity tags (`If-None-Match`, `If-Match`) names `current`: `*` names any,
+/// and `W/` is ignored (the weak comparison, enough for both uses here).
+fn names_tag(list: &str, current: &str) -> bool {
+    list.split(',')
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == current)
+}
+
+/// A task as JSON with its `ETag`.
+fn task_response(task: &TaskRow) -> Response {
+    let mut response = pretty(&task_json(task));
+    if let Ok(value) = HeaderValue::from_str(&etag(task)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// 412 unless `If-Match` (when sent) names the task's current ETag: the client changes only
+/// the version it read, and a change in between is not silently overwritten.
+fn check_if_match(headers: &HeaderMap, task: &TaskRow) -> Result<(), ApiError> {
+    let Some(wanted) = headers.get(header::IF_MATCH) else {
+        return Ok(());
+    };
+    let current = etag(task);
+    if names_tag(wanted.to_str().unwrap_or(""), &current) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        format!(
+            "Task {} has changed since you read it: its ETag is now {current}. GET it again, then decide.",
+            task.id
+        ),
+    )
+    .header(header::ETAG, current))
 }
 
 fn rfc3339(seconds: i64) -> String {
@@ -334,9 +542,7 @@ async fn list_tasks(
         }
     }
     if !fields.is_empty() {
-        let mut error = ApiError::invalid(fields);
-        error.message = "The query parameters are not valid: see `fields`.".into();
-        return Err(error);
+        return Err(ApiError::invalid_query(fields));
     }
     let total = db::count_tasks(&state.db, &state.learner_id).await?;
     let total_pages = ((total + per_page - 1) / per_page).max(1);
@@ -388,13 +594,23 @@ async fn load(state: &PracticeState, params: &RawPathParams) -> Result<TaskRow, 
         .ok_or_else(|| ApiError::not_found(&id.to_string()))
 }
 
+/// The task with its `ETag`; `304 Not Modified` without a body when `If-None-Match` names it.
 async fn show_task(
     State(state): State<PracticeState>,
     _caller: Caller,
     params: RawPathParams,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let task = load(&state, &params).await?;
-    Ok(pretty(&task_json(&task)))
+    let current = etag(&task);
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|list| names_tag(list, &current));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, current)]).into_response());
+    }
+    Ok(task_response(&task))
 }
 
 /// Which fields a body must have: all (POST, PUT) or any subset (PATCH).
@@ -438,7 +654,6 @@ fn parse_body(
         };
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
             format!(
                 "The body must be JSON, sent with `Content-Type: application/json`; got {got}."
             ),
@@ -448,14 +663,12 @@ fn parse_body(
     let value: Value = serde_json::from_slice(body).map_err(|error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
             format!("The body is not valid JSON: {error}."),
         )
     })?;
     let Value::Object(object) = value else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+        return Err(ApiError::of(
+            ProblemType::ValidationFailed,
             "The body must be a JSON object, like {\"title\": \"Buy milk\"}.",
         ));
     };
@@ -545,9 +758,8 @@ fn validate(
 }
 
 fn conflict(title: &str, other: i64) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "conflict",
+    ApiError::of(
+        ProblemType::TitleTaken,
         format!("Task {other} already has the title \"{title}\". Titles must be unique."),
     )
 }
@@ -564,9 +776,8 @@ async fn create_task(
         return Err(conflict(&input.title, other));
     }
     if db::count_tasks(&state.db, &state.learner_id).await? >= MAX_TASKS {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "too_many_tasks",
+        return Err(ApiError::of(
+            ProblemType::TooManyTasks,
             format!(
                 "You have {MAX_TASKS} tasks, the most the practice API keeps. Delete some, or reset your practice data."
             ),
@@ -599,7 +810,7 @@ async fn create_task(
         created_at: now,
         updated_at: now,
     };
-    let mut response = pretty(&task_json(&task));
+    let mut response = task_response(&task);
     *response.status_mut() = StatusCode::CREATED;
     if let Ok(location) = HeaderValue::from_str(&format!("/api/tasks/{id}")) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -631,7 +842,8 @@ async fn update_task(
     change_task(state, caller, params, headers, body, Shape::Patch).await
 }
 
-/// PUT and PATCH: 403 for the read-only token, 404 for an unknown task, then the body's checks.
+/// PUT and PATCH: 403 for the read-only token, 404 for an unknown task, 412 for a stale
+/// `If-Match`, then the body's checks.
 async fn change_task(
     State(state): State<PracticeState>,
     caller: Caller,
@@ -642,6 +854,7 @@ async fn change_task(
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
     let task = load(&state, &params).await?;
+    check_if_match(&headers, &task)?;
     let input = parse_body(&headers, &body, shape, Some(&task))?;
     if let Some(other) = db::find_title(&state.db, &state.learner_id, &input.title, task.id).await?
     {
@@ -671,7 +884,7 @@ async fn change_task(
         updated_at: now,
         ..task
     };
-    Ok(pretty(&task_json(&task)))
+    Ok(task_response(&task))
 }
 
 /// 204 when the task was deleted; 404 when there is no such task (any more). Deleting twice
@@ -681,8 +894,12 @@ async fn delete_task(
     State(state): State<PracticeState>,
     caller: Caller,
     params: RawPathParams,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
+    if headers.contains_key(header::IF_MATCH) {
+        check_if_match(&headers, &load(&state, &params).await?)?;
+    }
     let id = task_id(&params)?;
     if db::delete_task(&state.db, &state.learner_id, id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
