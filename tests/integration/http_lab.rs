@@ -762,24 +762,30 @@ struct HttpExercise {
     goal: Goal,
 }
 
+/// The HTTP exercises of every module's `labs.toml`.
 fn bundled_exercises() -> Vec<HttpExercise> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/backend-foundations");
-    [
-        "03-apis-and-service-communication/labs.toml",
-        "05-authentication-and-security/labs.toml",
-    ]
-    .iter()
-    .flat_map(|file| {
-        let text = std::fs::read_to_string(root.join(file)).expect(file);
-        toml::from_str::<LabFile>(&text).expect(file).exercises
-    })
-    .filter_map(|exercise| {
-        Some(HttpExercise {
-            goal: exercise.goal?,
-            slug: exercise.slug,
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .expect("the bundled path folder")
+        .map(|entry| entry.expect("a folder entry").path().join("labs.toml"))
+        .filter(|file| file.exists())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|file| {
+            let text = std::fs::read_to_string(file).expect("a labs.toml");
+            toml::from_str::<LabFile>(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+                .exercises
         })
-    })
-    .collect()
+        .filter_map(|exercise| {
+            Some(HttpExercise {
+                goal: exercise.goal?,
+                slug: exercise.slug,
+            })
+        })
+        .collect()
 }
 
 fn with_header(mut request: PracticeRequest, name: &str, value: &str) -> PracticeRequest {
@@ -915,6 +921,35 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
                 Some(TOKEN),
                 Some(r#"{"done": true}"#),
             )],
+        ),
+        "test-the-failure-paths" => (
+            vec![
+                request("GET", "/api/tasks", None, None),
+                request("DELETE", "/api/tasks/1", Some(READ_ONLY), None),
+                request("GET", "/api/tasks/9999", Some(TOKEN), None),
+                post(r#"{"title": ""}"#),
+            ],
+            vec![
+                request("GET", "/api/tasks", None, None),
+                request("GET", "/api/tasks/9999", Some(TOKEN), None),
+                request("DELETE", "/api/tasks/1", Some(READ_ONLY), None),
+                post(r#"{"title": "Valid"}"#),
+            ],
+        ),
+        "a-scenario-with-cleanup" => (
+            vec![
+                post(r#"{"title": "Write the API test"}"#),
+                request("GET", "/api/tasks/9", Some(TOKEN), None),
+                request("DELETE", "/api/tasks/9", Some(TOKEN), None),
+                request("GET", "/api/tasks/9", Some(TOKEN), None),
+            ],
+            // Deletes and checks a starter task, not the one it created.
+            vec![
+                post(r#"{"title": "Write the API test"}"#),
+                request("GET", "/api/tasks/9", Some(TOKEN), None),
+                request("DELETE", "/api/tasks/8", Some(TOKEN), None),
+                request("GET", "/api/tasks/8", Some(TOKEN), None),
+            ],
         ),
         other => panic!("no scripted solution for the exercise {other}"),
     }
