@@ -83,6 +83,7 @@ db_tests!(
     each_problem_type_uri_documents_its_problem,
     a_task_carries_an_etag_for_conditional_reads_and_writes,
     a_method_the_path_does_not_answer_is_405_with_allow,
+    a_post_with_an_idempotency_key_creates_once_and_replays_the_answer,
     each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
 );
 
@@ -669,6 +670,85 @@ async fn a_task_carries_an_etag_for_conditional_reads_and_writes(app: TestApp) {
     );
 }
 
+async fn a_post_with_an_idempotency_key_creates_once_and_replays_the_answer(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let keyed = |key: &str, body: &str| {
+        with_header(
+            request("POST", "/api/tasks", Some(TOKEN), Some(body)),
+            "Idempotency-Key",
+            key,
+        )
+    };
+    let total = |response: &PracticeResponse| json(response)["meta"]["total"].clone();
+    let list = request("GET", "/api/tasks", Some(TOKEN), None);
+
+    let first = send(&app, &ada, &keyed("k-1", r#"{"title": "Pay the invoice"}"#)).await;
+    assert_eq!(first.status, 201);
+    assert_eq!(header(&first, "idempotent-replayed"), None);
+    let after_first = total(&send(&app, &ada, &list).await);
+
+    let retry = send(
+        &app,
+        &ada,
+        &keyed("k-1", r#"{ "title": "Pay the invoice" }"#),
+    )
+    .await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert_eq!(header(&retry, "idempotent-replayed"), Some("true"));
+    assert_eq!(retry.body, first.body, "the same answer, not a new task");
+    assert_eq!(header(&retry, "location"), header(&first, "location"));
+    assert_eq!(header(&retry, "etag"), header(&first, "etag"));
+    let quoted = send(
+        &app,
+        &ada,
+        &keyed("\"k-1\"", r#"{"title": "Pay the invoice"}"#),
+    )
+    .await;
+    assert_eq!(
+        quoted.status, 201,
+        "the draft's quoted form names the same key"
+    );
+    assert_eq!(total(&send(&app, &ada, &list).await), after_first);
+
+    let reused = send(&app, &ada, &keyed("k-1", r#"{"title": "Something else"}"#)).await;
+    assert_eq!(reused.status, 422);
+    assert_eq!(
+        json(&reused)["type"],
+        "/api/problems/idempotency-key-reused"
+    );
+    assert_eq!(total(&send(&app, &ada, &list).await), after_first);
+    let no_key = send(
+        &app,
+        &ada,
+        &request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "Pay the invoice"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(
+        no_key.status, 409,
+        "without the key, the same POST is a second create"
+    );
+    assert_eq!(
+        send(&app, &ada, &keyed("", r#"{"title": "x"}"#))
+            .await
+            .status,
+        400
+    );
+
+    http::db::reset(&app.db, &ada, 0).await.unwrap();
+    let after_reset = send(&app, &ada, &keyed("k-1", r#"{"title": "Pay the invoice"}"#)).await;
+    assert_eq!(after_reset.status, 201);
+    assert_eq!(
+        header(&after_reset, "idempotent-replayed"),
+        None,
+        "reset forgets the keys"
+    );
+}
+
 async fn a_method_the_path_does_not_answer_is_405_with_allow(app: TestApp) {
     let ada = learner(&app, "ada").await;
 
@@ -951,6 +1031,21 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
                 request("GET", "/api/tasks/8", Some(TOKEN), None),
             ],
         ),
+        "retry-a-post-safely" => {
+            let keyed = |body: &str| with_header(post(body), "Idempotency-Key", "first-retry");
+            (
+                vec![
+                    keyed(r#"{"title": "Pay the invoice"}"#),
+                    keyed(r#"{"title": "Pay the invoice"}"#),
+                    keyed(r#"{"title": "Pay the invoice twice"}"#),
+                ],
+                vec![
+                    keyed(r#"{"title": "Pay the invoice"}"#),
+                    post(r#"{"title": "Pay the invoice"}"#),
+                    keyed(r#"{"title": "Pay the invoice twice"}"#),
+                ],
+            )
+        }
         other => panic!("no scripted solution for the exercise {other}"),
     }
 }

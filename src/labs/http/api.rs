@@ -1,6 +1,6 @@
 //! The practice REST API: a per-learner task list with token authentication, validation
-//! errors, pagination, conditional requests (`ETag`, `If-None-Match`, `If-Match`) and a rate
-//! limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
+//! errors, pagination, conditional requests (`ETag`, `If-None-Match`, `If-Match`), an
+//! `Idempotency-Key` on `POST` and a rate limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
 //! 03-04 teaches. It is an axum router that is never mounted on the real app: [`super::send`]
 //! builds it with the learner's id in its state and calls it with `oneshot`, so it is reachable
 //! only from the lab page, and only for that learner's data.
@@ -71,16 +71,23 @@ pub enum ProblemType {
     ValidationFailed,
     TitleTaken,
     TooManyTasks,
+    IdempotencyKeyReused,
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 3] = [Self::ValidationFailed, Self::TitleTaken, Self::TooManyTasks];
+    pub const ALL: [Self; 4] = [
+        Self::ValidationFailed,
+        Self::TitleTaken,
+        Self::TooManyTasks,
+        Self::IdempotencyKeyReused,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
             Self::ValidationFailed => "validation-failed",
             Self::TitleTaken => "title-taken",
             Self::TooManyTasks => "too-many-tasks",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
         }
     }
 
@@ -94,12 +101,13 @@ impl ProblemType {
             Self::ValidationFailed => "Your request is not valid.",
             Self::TitleTaken => "Another task already has this title.",
             Self::TooManyTasks => "You have as many tasks as the practice API keeps.",
+            Self::IdempotencyKeyReused => "This idempotency key belongs to a different request.",
         }
     }
 
     fn status(self) -> StatusCode {
         match self {
-            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TitleTaken | Self::TooManyTasks => StatusCode::CONFLICT,
         }
     }
@@ -118,6 +126,11 @@ impl ProblemType {
             Self::TooManyTasks => {
                 "The practice API keeps at most 200 tasks per learner. Delete some tasks, or reset your \
                  practice data."
+            }
+            Self::IdempotencyKeyReused => {
+                "An Idempotency-Key names one request: a retry sends the same key with the same task and \
+                 gets the first answer again. This key was first used for a different task, so the \
+                 request was refused and nothing was created. Use a new key for a new request."
             }
         }
     }
@@ -258,8 +271,11 @@ fn pretty(value: &Value) -> Response {
 }
 
 fn json_as(content_type: &'static str, value: &Value) -> Response {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    ([(header::CONTENT_TYPE, content_type)], text).into_response()
+    ([(header::CONTENT_TYPE, content_type)], json_text(value)).into_response()
+}
+
+fn json_text(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 fn now() -> i64 {
@@ -457,12 +473,18 @@ fn task_json(task: &TaskRow) -> Value {
 
 /// A strong validator: a hash of the task as GET shows it, so any change gives a new one.
 fn etag(task: &TaskRow) -> String {
-    let digest = Sha256::digest(task_json(task).to_string().as_bytes());
-    let hex: String = digest[..8]
+    etag_of(&task_json(task))
+}
+
+fn etag_of(json: &Value) -> String {
+    format!("\"{}\"", &sha256_hex(&json.to_string())[..16])
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("\"{hex}\"")
+        .collect()
 }
 
 /// Whether a list of entity tags (`If-None-Match`, `If-Match`) names `current`: `*` names any,
@@ -764,6 +786,9 @@ fn conflict(title: &str, other: i64) -> ApiError {
     )
 }
 
+/// `POST /api/tasks`. With an `Idempotency-Key`, the first successful answer is kept: the same
+/// key with the same task replays it (`Idempotent-Replayed: true`) and the same key with another
+/// task is refused, so a client may retry a POST after a timeout without creating two tasks.
 async fn create_task(
     State(state): State<PracticeState>,
     caller: Caller,
@@ -772,6 +797,16 @@ async fn create_task(
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
     let input = parse_body(&headers, &body, Shape::Create, None)?;
+    let key = idempotency_key(&headers)?;
+    let request_hash = sha256_hex(&format!(
+        "{}\n{}\n{}",
+        input.title, input.done, input.priority
+    ));
+    if let Some(key) = &key
+        && let Some(earlier) = db::get_idempotency_key(&state.db, &state.learner_id, key).await?
+    {
+        return replay(earlier, &request_hash);
+    }
     if let Some(other) = db::find_title(&state.db, &state.learner_id, &input.title, 0).await? {
         return Err(conflict(&input.title, other));
     }
@@ -783,10 +818,13 @@ async fn create_task(
             ),
         ));
     }
-    let id = db::next_task_id(state.db.pool(), &state.learner_id).await?;
     let now = now();
+    // The task and its key commit together: a second request with the same key fails on the
+    // key's primary key, rolls its task back and replays the first answer.
+    let mut tx = state.db.pool().begin().await?;
+    let id = db::next_task_id(&mut *tx, &state.learner_id).await?;
     let inserted = db::insert_task(
-        state.db.pool(),
+        &mut *tx,
         &state.learner_id,
         id,
         &input.title,
@@ -810,12 +848,89 @@ async fn create_task(
         created_at: now,
         updated_at: now,
     };
-    let mut response = task_response(&task);
-    *response.status_mut() = StatusCode::CREATED;
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/tasks/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
+    let json = task_json(&task);
+    let text = json_text(&json);
+    if let Some(key) = &key {
+        let kept = db::insert_idempotency_key(
+            &mut *tx,
+            &state.learner_id,
+            key,
+            &request_hash,
+            id,
+            &text,
+            now,
+        )
+        .await;
+        match kept {
+            Ok(()) => {}
+            Err(error) if is_unique_violation(&error) => {
+                drop(tx);
+                let earlier = db::get_idempotency_key(&state.db, &state.learner_id, key)
+                    .await?
+                    .ok_or_else(|| ApiError::from(sqlx::Error::RowNotFound))?;
+                return replay(earlier, &request_hash);
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
-    Ok(response)
+    tx.commit().await?;
+    Ok(created(id, text, &etag_of(&json), false))
+}
+
+/// The `Idempotency-Key` header, without the quotes of the IETF draft's form (`"…"`).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    let text = text
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(text);
+    if text.is_empty() || text.len() > 255 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "The Idempotency-Key header must hold 1 to 255 characters, such as a UUID.",
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// The kept answer again, if the retry sends the same task; 422 if the key was used for another.
+fn replay(earlier: db::IdempotencyRow, request_hash: &str) -> Result<Response, ApiError> {
+    if earlier.request_hash != request_hash {
+        return Err(ApiError::of(
+            ProblemType::IdempotencyKeyReused,
+            format!(
+                "This Idempotency-Key already created task {} from a different body. Nothing was created: use a new key for a new task.",
+                earlier.task_id
+            ),
+        ));
+    }
+    let json: Value = serde_json::from_str(&earlier.response_body).unwrap_or(Value::Null);
+    let etag = etag_of(&json);
+    Ok(created(earlier.task_id, earlier.response_body, &etag, true))
+}
+
+/// `201 Created` with the task, its `Location` and `ETag`.
+fn created(id: i64, body: String, etag: &str, replayed: bool) -> Response {
+    let mut response = (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/tasks/{id}")) {
+        headers.insert(header::LOCATION, location);
+    }
+    if let Ok(etag) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {

@@ -68,11 +68,16 @@ pub async fn start_learner(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<
     tx.commit().await
 }
 
-/// Back to the starter tasks, numbered from 1 again. The rate-limit window is kept.
+/// Back to the starter tasks, numbered from 1 again, with no idempotency keys. The rate-limit
+/// window is kept.
 pub async fn reset(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<()> {
     start_learner(db, learner_id, now).await?;
     let mut tx = db.pool().begin().await?;
     sqlx::query("DELETE FROM practice_tasks WHERE learner_id = $1")
+        .bind(learner_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM practice_idempotency_keys WHERE learner_id = $1")
         .bind(learner_id)
         .execute(&mut *tx)
         .await?;
@@ -215,4 +220,54 @@ pub async fn delete_task(db: &Db, learner_id: &str, id: i64) -> sqlx::Result<boo
         .await?
         .rows_affected();
     Ok(affected == 1)
+}
+
+/// What a learner's earlier POST with an `Idempotency-Key` answered.
+#[derive(Debug, Clone, FromRow)]
+pub struct IdempotencyRow {
+    pub request_hash: String,
+    pub task_id: i64,
+    pub response_body: String,
+}
+
+pub async fn get_idempotency_key(
+    db: &Db,
+    learner_id: &str,
+    key: &str,
+) -> sqlx::Result<Option<IdempotencyRow>> {
+    sqlx::query_as(
+        "SELECT request_hash, task_id, response_body FROM practice_idempotency_keys \
+         WHERE learner_id = $1 AND idempotency_key = $2",
+    )
+    .bind(learner_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// Keeps the answer to a key; the primary key makes a second request with the same key fail,
+/// so the caller's transaction (which also created the task) rolls back.
+pub async fn insert_idempotency_key<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    learner_id: &str,
+    key: &str,
+    request_hash: &str,
+    task_id: i64,
+    response_body: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO practice_idempotency_keys \
+         (learner_id, idempotency_key, request_hash, task_id, response_body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(learner_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(task_id)
+    .bind(response_body)
+    .bind(now)
+    .execute(executor)
+    .await
+    .map(drop)
 }
