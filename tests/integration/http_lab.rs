@@ -84,6 +84,7 @@ db_tests!(
     a_task_carries_an_etag_for_conditional_reads_and_writes,
     a_method_the_path_does_not_answer_is_405_with_allow,
     a_post_with_an_idempotency_key_creates_once_and_replays_the_answer,
+    only_the_front_end_origin_gets_cors_headers_and_cors_is_not_access_control,
     each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
 );
 
@@ -749,6 +750,86 @@ async fn a_post_with_an_idempotency_key_creates_once_and_replays_the_answer(app:
     );
 }
 
+async fn only_the_front_end_origin_gets_cors_headers_and_cors_is_not_access_control(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let preflight = |origin: &str| {
+        let mut request = request("OPTIONS", "/api/tasks", None, None);
+        request.headers.extend([
+            ("Origin".to_owned(), origin.to_owned()),
+            (
+                "Access-Control-Request-Method".to_owned(),
+                "POST".to_owned(),
+            ),
+            (
+                "Access-Control-Request-Headers".to_owned(),
+                "authorization, content-type".to_owned(),
+            ),
+        ]);
+        request
+    };
+
+    let granted = send(&app, &ada, &preflight(http::api::CORS_ORIGIN)).await;
+    assert_eq!(granted.status, 204);
+    assert_eq!(
+        header(&granted, "access-control-allow-origin"),
+        Some(http::api::CORS_ORIGIN)
+    );
+    assert!(
+        header(&granted, "access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    let allowed_headers = header(&granted, "access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed_headers.contains("authorization") && allowed_headers.contains("content-type"));
+    assert_eq!(header(&granted, "access-control-max-age"), Some("600"));
+    assert_eq!(header(&granted, "vary"), Some("Origin"));
+
+    let refused = send(&app, &ada, &preflight("https://evil.example")).await;
+    assert_eq!(refused.status, 204);
+    assert_eq!(header(&refused, "access-control-allow-origin"), None);
+    assert_eq!(header(&refused, "access-control-allow-methods"), None);
+
+    let from_page = with_header(
+        request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "From the page"}"#),
+        ),
+        "Origin",
+        http::api::CORS_ORIGIN,
+    );
+    let created = send(&app, &ada, &from_page).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(
+        header(&created, "access-control-allow-origin"),
+        Some(http::api::CORS_ORIGIN)
+    );
+    assert!(
+        header(&created, "access-control-expose-headers")
+            .unwrap()
+            .contains("Location")
+    );
+    let from_elsewhere = with_header(
+        request(
+            "POST",
+            "/api/tasks",
+            Some(TOKEN),
+            Some(r#"{"title": "From elsewhere"}"#),
+        ),
+        "Origin",
+        "https://evil.example",
+    );
+    let answered = send(&app, &ada, &from_elsewhere).await;
+    assert_eq!(
+        answered.status, 201,
+        "CORS does not stop the request itself"
+    );
+    assert_eq!(header(&answered, "access-control-allow-origin"), None);
+}
+
 async fn a_method_the_path_does_not_answer_is_405_with_allow(app: TestApp) {
     let ada = learner(&app, "ada").await;
 
@@ -1043,6 +1124,35 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
                     keyed(r#"{"title": "Pay the invoice"}"#),
                     post(r#"{"title": "Pay the invoice"}"#),
                     keyed(r#"{"title": "Pay the invoice twice"}"#),
+                ],
+            )
+        }
+        "cors-preflight" => {
+            let from = |mut request: PracticeRequest, origin: &str| {
+                request.headers.push(("Origin".into(), origin.into()));
+                request
+            };
+            let preflight = |origin: &str| {
+                with_header(
+                    from(request("OPTIONS", "/api/tasks", None, None), origin),
+                    "Access-Control-Request-Method",
+                    "POST",
+                )
+            };
+            (
+                vec![
+                    preflight("https://tasks.example"),
+                    from(
+                        post(r#"{"title": "From the page"}"#),
+                        "https://tasks.example",
+                    ),
+                ],
+                vec![
+                    preflight("https://evil.example"),
+                    from(
+                        post(r#"{"title": "From the page"}"#),
+                        "https://evil.example",
+                    ),
                 ],
             )
         }

@@ -1,6 +1,6 @@
 //! The practice REST API: a per-learner task list with token authentication, validation
 //! errors, pagination, conditional requests (`ETag`, `If-None-Match`, `If-Match`), an
-//! `Idempotency-Key` on `POST` and a rate limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
+//! `Idempotency-Key` on `POST`, CORS for one browser origin and a rate limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
 //! 03-04 teaches. It is an axum router that is never mounted on the real app: [`super::send`]
 //! builds it with the learner's id in its state and calls it with `oneshot`, so it is reachable
 //! only from the lab page, and only for that learner's data.
@@ -30,6 +30,13 @@ pub const READ_ONLY_TOKEN: &str = "read-only-token";
 pub const RATE_LIMIT: i64 = 20;
 /// Tasks a learner may keep; creating one more answers 409.
 pub const MAX_TASKS: i64 = 200;
+/// The one browser origin whose pages may call the practice API (CORS).
+pub const CORS_ORIGIN: &str = "https://tasks.example";
+/// The request headers such a page may send, and the response headers it may read.
+const CORS_ALLOW_HEADERS: &str =
+    "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key";
+const CORS_EXPOSE_HEADERS: &str =
+    "ETag, Location, Link, Retry-After, X-Total-Count, Idempotent-Replayed";
 pub const DEFAULT_PER_PAGE: i64 = 5;
 pub const MAX_PER_PAGE: i64 = 20;
 const MAX_TITLE_CHARS: usize = 100;
@@ -60,6 +67,7 @@ pub fn router(state: PracticeState) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn(method_not_allowed))
+        .layer(middleware::from_fn(cors))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .with_state(state)
 }
@@ -309,6 +317,65 @@ async fn rate_limit(State(state): State<PracticeState>, request: Request, next: 
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    response
+}
+
+/// CORS for [`CORS_ORIGIN`]. A preflight (`OPTIONS` with `Access-Control-Request-Method`) from
+/// it gets the allowed methods and headers; from any other origin it gets no CORS headers, so
+/// the browser refuses. Other answers to that origin say it may read them. CORS is not access
+/// control: a request from another origin is still answered, only the browser hides it.
+async fn cors(request: Request, next: Next) -> Response {
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let allowed_origin = origin.as_deref() == Some(CORS_ORIGIN);
+    let methods = allowed_methods(request.uri().path());
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = match (preflight, methods) {
+        (true, Some(methods)) => {
+            let mut response = (StatusCode::NO_CONTENT, [(header::ALLOW, methods)]).into_response();
+            if allowed_origin {
+                let headers = response.headers_mut();
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static(methods),
+                );
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static(CORS_ALLOW_HEADERS),
+                );
+                headers.insert(
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("600"),
+                );
+            }
+            response
+        }
+        _ => {
+            let mut response = next.run(request).await;
+            if allowed_origin {
+                response.headers_mut().insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(CORS_EXPOSE_HEADERS),
+                );
+            }
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    if allowed_origin {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static(CORS_ORIGIN),
+        );
+    }
+    // The answer depends on Origin: a cache must not give one origin's answer to another.
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
     response
 }
 

@@ -66,6 +66,9 @@ pub struct Step {
     /// Values in the JSON response body, keyed by JSON pointer (`/done`, `/meta/page`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub response_json: BTreeMap<String, Value>,
+    /// Response headers that must be present with these values (compared as `request_headers`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub response_headers: BTreeMap<String, String>,
     /// What to tell the learner when this is the next step; generated from the fields if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -122,7 +125,11 @@ impl Step {
         {
             return Err(format!("status {status} is not an HTTP status"));
         }
-        for name in self.request_headers.keys() {
+        for name in self
+            .request_headers
+            .keys()
+            .chain(self.response_headers.keys())
+        {
             if HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(format!("`{name}` is not a header name"));
             }
@@ -140,7 +147,8 @@ impl Step {
             || !self.query.is_empty()
             || !self.request_headers.is_empty()
             || self.status.is_some()
-            || !self.response_json.is_empty();
+            || !self.response_json.is_empty()
+            || !self.response_headers.is_empty();
         if !says_something {
             return Err("the step does not require anything".into());
         }
@@ -208,6 +216,17 @@ impl Step {
                 }
             }
         }
+        for (name, expected) in &self.response_headers {
+            let found = response
+                .headers
+                .iter()
+                .find(|(key, _)| key.trim().eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.trim());
+            match found {
+                Some(value) if header_matches(name, value, expected) => {}
+                _ => misses.push(format!("the answer should carry `{name}: {expected}`")),
+            }
+        }
         misses
     }
 
@@ -241,6 +260,9 @@ impl Step {
                 ", with `{}` = {value} in the answer",
                 pointer.trim_start_matches('/').replace('/', ".")
             ));
+        }
+        for (name, value) in &self.response_headers {
+            text.push_str(&format!(", with `{name}: {value}` in the answer"));
         }
         text.push('.');
         text
@@ -545,6 +567,28 @@ mod tests {
         assert!(check(&goal, &[sent("Application/JSON")]).passed);
         assert!(!check(&goal, &[sent("text/plain")]).passed);
         assert!(!check(&goal, &[sent("application/jsonx")]).passed);
+    }
+
+    #[test]
+    fn response_headers_are_checked_by_name_without_regard_to_case() {
+        let goal = goal(
+            "[[steps]]\nstatus = 204\nresponse_headers = { access-control-allow-origin = \"https://tasks.example\" }\n",
+        );
+        let mut allowed = exchange("OPTIONS", "/api/tasks", 204, "");
+        allowed.response.headers = vec![(
+            "Access-Control-Allow-Origin".into(),
+            "https://tasks.example".into(),
+        )];
+        assert!(check(&goal, &[allowed]).passed);
+        let verdict = check(&goal, &[exchange("OPTIONS", "/api/tasks", 204, "")]);
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .feedback
+                .contains("should carry `access-control-allow-origin: https://tasks.example`"),
+            "{}",
+            verdict.feedback
+        );
     }
 
     #[test]
