@@ -85,6 +85,7 @@ db_tests!(
     a_method_the_path_does_not_answer_is_405_with_allow,
     a_post_with_an_idempotency_key_creates_once_and_replays_the_answer,
     only_the_front_end_origin_gets_cors_headers_and_cors_is_not_access_control,
+    a_cookie_session_changes_tasks_only_with_its_csrf_token,
     each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
 );
 
@@ -830,6 +831,118 @@ async fn only_the_front_end_origin_gets_cors_headers_and_cors_is_not_access_cont
     assert_eq!(header(&answered, "access-control-allow-origin"), None);
 }
 
+/// The cookie's `name=value` from a sign-in's `Set-Cookie`.
+fn session_from(signed_in: &PracticeResponse) -> String {
+    header(signed_in, "set-cookie")
+        .expect("a Set-Cookie header")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_cookie_session_changes_tasks_only_with_its_csrf_token(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+    let sign_in = |password: &str| {
+        request(
+            "POST",
+            "/api/session",
+            None,
+            Some(&format!(
+                r#"{{"username": "learner", "password": "{password}"}}"#
+            )),
+        )
+    };
+
+    let wrong = send(&app, &ada, &sign_in("guess")).await;
+    assert_eq!(wrong.status, 401);
+    assert!(header(&wrong, "www-authenticate").is_some());
+    let signed_in = send(&app, &ada, &sign_in(http::api::SESSION_PASSWORD)).await;
+    assert_eq!(signed_in.status, 201, "{}", signed_in.body);
+    let set_cookie = header(&signed_in, "set-cookie").unwrap();
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    assert!(set_cookie.starts_with("__Host-practice_session="));
+    let cookie = session_from(&signed_in);
+    let csrf = json(&signed_in)["csrf_token"].as_str().unwrap().to_owned();
+    let again = session_from(&send(&app, &ada, &sign_in(http::api::SESSION_PASSWORD)).await);
+    assert_ne!(again, cookie, "every sign-in gets a fresh session id");
+    let with_cookie = |request: PracticeRequest| with_header(request, "Cookie", &cookie);
+    let patch = || {
+        with_cookie(request(
+            "PATCH",
+            "/api/tasks/3",
+            None,
+            Some(r#"{"done": true}"#),
+        ))
+    };
+
+    let read = send(
+        &app,
+        &ada,
+        &with_cookie(request("GET", "/api/tasks/3", None, None)),
+    )
+    .await;
+    assert_eq!(read.status, 200, "reading needs only the cookie");
+    let forged = send(&app, &ada, &patch()).await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(json(&forged)["type"], "/api/problems/csrf-check-failed");
+    let wrong_token = send(&app, &ada, &with_header(patch(), "X-CSRF-Token", "guess")).await;
+    assert_eq!(wrong_token.status, 403);
+    let other_site = with_header(
+        with_header(patch(), "X-CSRF-Token", &csrf),
+        "Origin",
+        "https://evil.example",
+    );
+    assert_eq!(send(&app, &ada, &other_site).await.status, 403);
+    let unchanged = send(
+        &app,
+        &ada,
+        &with_cookie(request("GET", "/api/tasks/3", None, None)),
+    )
+    .await;
+    assert_eq!(
+        json(&unchanged)["done"],
+        false,
+        "no refused change went through"
+    );
+    let genuine = send(&app, &ada, &with_header(patch(), "X-CSRF-Token", &csrf)).await;
+    assert_eq!(genuine.status, 200, "{}", genuine.body);
+    assert_eq!(json(&genuine)["done"], true);
+
+    let signed_out = send(
+        &app,
+        &ada,
+        &with_cookie(request("DELETE", "/api/session", None, None)),
+    )
+    .await;
+    assert_eq!(signed_out.status, 204);
+    assert!(
+        header(&signed_out, "set-cookie")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let after = send(
+        &app,
+        &ada,
+        &with_cookie(request("GET", "/api/tasks/3", None, None)),
+    )
+    .await;
+    assert_eq!(
+        after.status, 401,
+        "the session ended on the server, not only in the browser"
+    );
+    let bob = learner(&app, "bob").await;
+    let elsewhere = send(
+        &app,
+        &bob,
+        &with_header(request("GET", "/api/tasks/3", None, None), "Cookie", &again),
+    )
+    .await;
+    assert_eq!(elsewhere.status, 401, "a session belongs to its learner");
+}
+
 async fn a_method_the_path_does_not_answer_is_405_with_allow(app: TestApp) {
     let ada = learner(&app, "ada").await;
 
@@ -1156,18 +1269,70 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
                 ],
             )
         }
+        "session-cookie-and-csrf" => {
+            let sign_in = request(
+                "POST",
+                "/api/session",
+                None,
+                Some(r#"{"username": "learner", "password": "practice-password"}"#),
+            );
+            let patch = |token: Option<&str>| {
+                let mut request = with_header(
+                    request("PATCH", "/api/tasks/3", None, Some(r#"{"done": true}"#)),
+                    "Cookie",
+                    "{cookie}",
+                );
+                if let Some(token) = token {
+                    request = with_header(request, "X-CSRF-Token", token);
+                }
+                request
+            };
+            let sign_out = with_header(
+                request("DELETE", "/api/session", None, None),
+                "Cookie",
+                "{cookie}",
+            );
+            (
+                vec![
+                    sign_in.clone(),
+                    patch(None),
+                    patch(Some("{csrf}")),
+                    sign_out.clone(),
+                ],
+                // Bearer tokens need no CSRF token: this never meets the 403 step.
+                vec![
+                    sign_in,
+                    request(
+                        "PATCH",
+                        "/api/tasks/3",
+                        Some(TOKEN),
+                        Some(r#"{"done": true}"#),
+                    ),
+                    patch(Some("{csrf}")),
+                    sign_out,
+                ],
+            )
+        }
         other => panic!("no scripted solution for the exercise {other}"),
     }
 }
 
+/// Sends the requests in order. A header value `{cookie}` or `{csrf}` is replaced by the session
+/// cookie or CSRF token of the latest sign-in, as a learner copies them from its answer.
 async fn run(app: &TestApp, learner: &str, requests: &[PracticeRequest]) -> Vec<Exchange> {
     let mut history = Vec::new();
+    let (mut cookie, mut csrf) = (String::new(), String::new());
     for request in requests {
-        let response = send(app, learner, request).await;
-        history.push(Exchange {
-            request: request.clone(),
-            response,
-        });
+        let mut request = request.clone();
+        for (_, value) in &mut request.headers {
+            *value = value.replace("{cookie}", &cookie).replace("{csrf}", &csrf);
+        }
+        let response = send(app, learner, &request).await;
+        if request.path == "/api/session" && response.status == 201 {
+            cookie = session_from(&response);
+            csrf = json(&response)["csrf_token"].as_str().unwrap().to_owned();
+        }
+        history.push(Exchange { request, response });
     }
     history
 }

@@ -1,6 +1,7 @@
 //! The practice REST API: a per-learner task list with token authentication, validation
 //! errors, pagination, conditional requests (`ETag`, `If-None-Match`, `If-Match`), an
-//! `Idempotency-Key` on `POST`, CORS for one browser origin and a rate limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
+//! `Idempotency-Key` on `POST`, CORS for one browser origin, cookie sessions with a CSRF token,
+//! and a rate limit. Every error is RFC 9457 Problem Details (`application/problem+json`), the format lesson
 //! 03-04 teaches. It is an axum router that is never mounted on the real app: [`super::send`]
 //! builds it with the learner's id in its state and calls it with `oneshot`, so it is reachable
 //! only from the lab page, and only for that learner's data.
@@ -20,7 +21,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::db::{self, TaskRow};
-use crate::db::Db;
+use crate::{auth::tokens, db::Db};
 
 /// The token that may read and write.
 pub const FULL_TOKEN: &str = "learner-token";
@@ -30,6 +31,11 @@ pub const READ_ONLY_TOKEN: &str = "read-only-token";
 pub const RATE_LIMIT: i64 = 20;
 /// Tasks a learner may keep; creating one more answers 409.
 pub const MAX_TASKS: i64 = 200;
+/// The practice account for cookie sign-in (`POST /api/session`).
+pub const SESSION_USERNAME: &str = "learner";
+pub const SESSION_PASSWORD: &str = "practice-password";
+/// The session cookie; `__Host-` makes browsers insist on `Secure`, `Path=/` and no `Domain`.
+pub const SESSION_COOKIE: &str = "__Host-practice_session";
 /// The one browser origin whose pages may call the practice API (CORS).
 pub const CORS_ORIGIN: &str = "https://tasks.example";
 /// The request headers such a page may send, and the response headers it may read.
@@ -53,6 +59,12 @@ pub fn router(state: PracticeState) -> Router {
     Router::new()
         .route("/api", get(index).options(options))
         .route("/api/problems/{slug}", get(problem_doc))
+        .route(
+            "/api/session",
+            axum::routing::post(sign_in)
+                .delete(sign_out)
+                .options(options),
+        )
         .route(
             "/api/tasks",
             get(list_tasks).post(create_task).options(options),
@@ -80,14 +92,16 @@ pub enum ProblemType {
     TitleTaken,
     TooManyTasks,
     IdempotencyKeyReused,
+    CsrfCheckFailed,
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::ValidationFailed,
         Self::TitleTaken,
         Self::TooManyTasks,
         Self::IdempotencyKeyReused,
+        Self::CsrfCheckFailed,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -96,6 +110,7 @@ impl ProblemType {
             Self::TitleTaken => "title-taken",
             Self::TooManyTasks => "too-many-tasks",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::CsrfCheckFailed => "csrf-check-failed",
         }
     }
 
@@ -110,6 +125,7 @@ impl ProblemType {
             Self::TitleTaken => "Another task already has this title.",
             Self::TooManyTasks => "You have as many tasks as the practice API keeps.",
             Self::IdempotencyKeyReused => "This idempotency key belongs to a different request.",
+            Self::CsrfCheckFailed => "The change failed the cross-site request forgery check.",
         }
     }
 
@@ -117,6 +133,7 @@ impl ProblemType {
         match self {
             Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TitleTaken | Self::TooManyTasks => StatusCode::CONFLICT,
+            Self::CsrfCheckFailed => StatusCode::FORBIDDEN,
         }
     }
 
@@ -134,6 +151,13 @@ impl ProblemType {
             Self::TooManyTasks => {
                 "The practice API keeps at most 200 tasks per learner. Delete some tasks, or reset your \
                  practice data."
+            }
+            Self::CsrfCheckFailed => {
+                "A browser attaches the session cookie to every request to this API, also to requests \
+                 that another site's page starts. So a change made with the cookie must also prove it \
+                 comes from the real front end: the session's CSRF token (from the answer to POST \
+                 /api/session) in X-CSRF-Token, and no Origin other than https://tasks.example. \
+                 Bearer tokens need neither, because browsers never attach them on their own."
             }
             Self::IdempotencyKeyReused => {
                 "An Idempotency-Key names one request: a retry sends the same key with the same task and \
@@ -389,6 +413,7 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
             Some("GET, HEAD, PUT, PATCH, DELETE, OPTIONS")
         }
         ["", "api", "problems", slug] if !slug.is_empty() => Some("GET, HEAD"),
+        ["", "api", "session"] => Some("POST, DELETE, OPTIONS"),
         _ => None,
     }
 }
@@ -421,11 +446,17 @@ async fn counted(state: &PracticeState, window_start: i64, now: i64) -> Result<i
         .ok_or_else(|| ApiError::from(sqlx::Error::RowNotFound))
 }
 
-/// Who is calling, from `Authorization: Bearer <token>`.
+/// Who is calling: from `Authorization: Bearer <token>`, or else from the session cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
     ReadWrite,
     ReadOnly,
+    /// Signed in with the cookie; `csrf_ok` when `X-CSRF-Token` is the session's token,
+    /// `foreign_origin` when `Origin` names a site other than the front end.
+    Session {
+        csrf_ok: bool,
+        foreign_origin: bool,
+    },
 }
 
 impl Caller {
@@ -438,27 +469,83 @@ impl Caller {
                     "The token `{READ_ONLY_TOKEN}` may only read. Use `{FULL_TOKEN}` to change tasks."
                 ),
             )),
+            Self::Session {
+                foreign_origin: true,
+                ..
+            } => Err(ApiError::of(
+                ProblemType::CsrfCheckFailed,
+                format!(
+                    "This change comes with the session cookie from a page that is not on {CORS_ORIGIN} (see `Origin`): refused."
+                ),
+            )),
+            Self::Session { csrf_ok: false, .. } => Err(ApiError::of(
+                ProblemType::CsrfCheckFailed,
+                "A change made with the session cookie needs the session's CSRF token in `X-CSRF-Token` (it came in the answer to POST /api/session).",
+            )),
+            Self::Session { .. } => Ok(()),
         }
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
+/// 401 with the `WWW-Authenticate` challenge RFC 9110 requires (and RFC 6750's `error`).
+fn challenge(error: &str, message: String) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, message).header(
+        header::WWW_AUTHENTICATE,
+        match error {
+            "" => "Bearer realm=\"practice\"".to_owned(),
+            error => format!("Bearer realm=\"practice\", error=\"{error}\""),
+        },
+    )
+}
+
+/// The value of the session cookie, from any `Cookie` header.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+impl FromRequestParts<PracticeState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let challenge = |error: &str, message: String| {
-            ApiError::new(StatusCode::UNAUTHORIZED, message).header(
-                header::WWW_AUTHENTICATE,
-                match error {
-                    "" => "Bearer realm=\"practice\"".to_owned(),
-                    error => format!("Bearer realm=\"practice\", error=\"{error}\""),
-                },
-            )
-        };
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &PracticeState,
+    ) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION)
+            && let Some(session) = session_cookie(&parts.headers)
+        {
+            let hash = tokens::hash(&session);
+            let Some(csrf) = db::get_session_csrf(&state.db, &state.learner_id, &hash).await?
+            else {
+                return Err(challenge(
+                    "invalid_token",
+                    "That session has ended (signed out, or practice data reset). Sign in again with POST /api/session.".into(),
+                ));
+            };
+            let text = |name: header::HeaderName| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::trim)
+            };
+            let sent = text(header::HeaderName::from_static("x-csrf-token")).unwrap_or("");
+            return Ok(Self::Session {
+                csrf_ok: !sent.is_empty() && sent == csrf,
+                foreign_origin: text(header::ORIGIN).is_some_and(|origin| origin != CORS_ORIGIN),
+            });
+        }
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Err(challenge(
                 "",
-                "This endpoint needs a token: send `Authorization: Bearer learner-token`.".into(),
+                "This endpoint needs a token (`Authorization: Bearer learner-token`) or the session cookie from POST /api/session.".into(),
             ));
         };
         let value = value.to_str().unwrap_or("").trim();
@@ -491,6 +578,67 @@ async fn index() -> Response {
         "authentication": "Authorization: Bearer learner-token (read and write) or Bearer read-only-token (read only)",
         "rate_limit": format!("{RATE_LIMIT} requests per minute"),
     }))
+}
+
+/// `POST /api/session`: signs in with the practice account, sets a fresh session cookie and
+/// answers the session's CSRF token, which every change made with the cookie must send back.
+async fn sign_in(
+    State(state): State<PracticeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let object = json_object(&headers, &body)?;
+    let text = |name: &str| object.get(name).and_then(Value::as_str).unwrap_or("");
+    if text("username") != SESSION_USERNAME || text("password") != SESSION_PASSWORD {
+        return Err(challenge(
+            "",
+            format!(
+                "Wrong username or password. The practice account is {SESSION_USERNAME} / {SESSION_PASSWORD}."
+            ),
+        ));
+    }
+    // A new random session id at every sign-in, so an id planted before it is worth nothing.
+    let session = tokens::random_token();
+    let csrf = tokens::random_token();
+    db::insert_session(
+        &state.db,
+        &state.learner_id,
+        &tokens::hash(&session),
+        &csrf,
+        now(),
+    )
+    .await?;
+    let mut response = pretty(&json!({
+        "csrf_token": csrf,
+        "message": format!(
+            "Signed in. Send the cookie back as `Cookie: {SESSION_COOKIE}=<value from Set-Cookie>`, \
+             and this token as `X-CSRF-Token` on every change."
+        ),
+    }));
+    *response.status_mut() = StatusCode::CREATED;
+    let cookie = format!("{SESSION_COOKIE}={session}; Path=/; Secure; HttpOnly; SameSite=Lax");
+    let headers = response.headers_mut();
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `DELETE /api/session`: ends the session of the cookie sent (if any) and clears the cookie.
+async fn sign_out(
+    State(state): State<PracticeState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(session) = session_cookie(&headers) {
+        db::delete_session(&state.db, &state.learner_id, &tokens::hash(&session)).await?;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 /// What a problem `type` URI points to: the documentation of that problem type.
@@ -725,6 +873,11 @@ fn parse_body(
     shape: Shape,
     current: Option<&TaskRow>,
 ) -> Result<TaskInput, ApiError> {
+    validate(&json_object(headers, body)?, shape, current)
+}
+
+/// A JSON object body: 415 without the JSON content type, 400 for bad JSON, 422 for a non-object.
+fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -761,7 +914,7 @@ fn parse_body(
             "The body must be a JSON object, like {\"title\": \"Buy milk\"}.",
         ));
     };
-    validate(&object, shape, current)
+    Ok(object)
 }
 
 fn validate(

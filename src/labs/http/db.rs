@@ -68,8 +68,8 @@ pub async fn start_learner(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<
     tx.commit().await
 }
 
-/// Back to the starter tasks, numbered from 1 again, with no idempotency keys. The rate-limit
-/// window is kept.
+/// Back to the starter tasks, numbered from 1 again, with no idempotency keys and no sessions.
+/// The rate-limit window is kept.
 pub async fn reset(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<()> {
     start_learner(db, learner_id, now).await?;
     let mut tx = db.pool().begin().await?;
@@ -78,6 +78,10 @@ pub async fn reset(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<()> {
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM practice_idempotency_keys WHERE learner_id = $1")
+        .bind(learner_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM practice_sessions WHERE learner_id = $1")
         .bind(learner_id)
         .execute(&mut *tx)
         .await?;
@@ -270,4 +274,48 @@ pub async fn insert_idempotency_key<'e>(
     .execute(executor)
     .await
     .map(drop)
+}
+
+pub async fn insert_session(
+    db: &Db,
+    learner_id: &str,
+    session_hash: &str,
+    csrf_token: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO practice_sessions (session_hash, learner_id, csrf_token, created_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(session_hash)
+    .bind(learner_id)
+    .bind(csrf_token)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map(drop)
+}
+
+/// The CSRF token of the learner's session with this cookie hash, if it has not ended.
+pub async fn get_session_csrf(
+    db: &Db,
+    learner_id: &str,
+    session_hash: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT csrf_token FROM practice_sessions WHERE learner_id = $1 AND session_hash = $2",
+    )
+    .bind(learner_id)
+    .bind(session_hash)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn delete_session(db: &Db, learner_id: &str, session_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM practice_sessions WHERE learner_id = $1 AND session_hash = $2")
+        .bind(learner_id)
+        .bind(session_hash)
+        .execute(db.pool())
+        .await
+        .map(drop)
 }
