@@ -86,6 +86,7 @@ db_tests!(
     a_post_with_an_idempotency_key_creates_once_and_replays_the_answer,
     only_the_front_end_origin_gets_cors_headers_and_cors_is_not_access_control,
     a_cookie_session_changes_tasks_only_with_its_csrf_token,
+    head_answers_like_get_without_the_body,
     each_bundled_exercise_is_met_by_its_model_solution_and_not_by_a_wrong_one,
 );
 
@@ -943,6 +944,30 @@ async fn a_cookie_session_changes_tasks_only_with_its_csrf_token(app: TestApp) {
     assert_eq!(elsewhere.status, 401, "a session belongs to its learner");
 }
 
+async fn head_answers_like_get_without_the_body(app: TestApp) {
+    let ada = learner(&app, "ada").await;
+
+    let found = send(
+        &app,
+        &ada,
+        &request("HEAD", "/api/tasks/3", Some(TOKEN), None),
+    )
+    .await;
+    let missing = send(
+        &app,
+        &ada,
+        &request("HEAD", "/api/tasks/9999", Some(TOKEN), None),
+    )
+    .await;
+
+    assert_eq!(found.status, 200);
+    assert_eq!(found.body, "");
+    assert_eq!(header(&found, "content-type"), Some("application/json"));
+    assert!(header(&found, "etag").is_some());
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.body, "");
+}
+
 async fn a_method_the_path_does_not_answer_is_405_with_allow(app: TestApp) {
     let ada = learner(&app, "ada").await;
 
@@ -1313,6 +1338,43 @@ fn scripts(slug: &str) -> (Vec<PracticeRequest>, Vec<PracticeRequest>) {
                 ],
             )
         }
+        "first-request" => (
+            vec![
+                request("GET", "/api", None, None),
+                request("GET", "/api/tasks", None, None),
+            ],
+            vec![
+                request("GET", "/api/tasks", None, None),
+                request("GET", "/api", None, None),
+            ],
+        ),
+        "the-server-owns-the-rules" => (
+            vec![
+                post(r#"{"title": "My own id", "id": 1}"#),
+                post(r#"{"title": "My own id"}"#),
+            ],
+            vec![post(r#"{"title": "My own id"}"#)],
+        ),
+        "validate-query-parameters" => (
+            vec![
+                request("GET", "/api/tasks?per_page=50", Some(TOKEN), None),
+                request("GET", "/api/tasks?per_page=20", Some(TOKEN), None),
+            ],
+            vec![
+                request("GET", "/api/tasks?per_page=50", Some(TOKEN), None),
+                request("GET", "/api/tasks?per_page=5", Some(TOKEN), None),
+            ],
+        ),
+        "head-requests" => (
+            vec![
+                request("HEAD", "/api/tasks/3", Some(TOKEN), None),
+                request("HEAD", "/api/tasks/9999", Some(TOKEN), None),
+            ],
+            vec![
+                request("GET", "/api/tasks/3", Some(TOKEN), None),
+                request("GET", "/api/tasks/9999", Some(TOKEN), None),
+            ],
+        ),
         other => panic!("no scripted solution for the exercise {other}"),
     }
 }
