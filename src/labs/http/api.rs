@@ -576,6 +576,8 @@ async fn index() -> Response {
     pretty(&json!({
         "tasks": "/api/tasks",
         "authentication": "Authorization: Bearer learner-token (read and write) or Bearer read-only-token (read only)",
+        "session": format!("POST /api/session with {SESSION_USERNAME} / {SESSION_PASSWORD} sets a session cookie; changes made with it need X-CSRF-Token"),
+        "cors_origin": CORS_ORIGIN,
         "rate_limit": format!("{RATE_LIMIT} requests per minute"),
     }))
 }
