@@ -787,6 +787,35 @@ status = 200
     }
 
     #[test]
+    fn bundled_positions_count_one_two_three_in_every_parent() {
+        let curriculum =
+            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+        let counts_up = |positions: Vec<i64>| {
+            let mut sorted = positions.clone();
+            sorted.sort_unstable();
+            sorted == (1..=positions.len() as i64).collect::<Vec<_>>()
+        };
+        for path in &curriculum.paths {
+            assert!(counts_up(
+                path.modules.iter().map(|m| m.meta.position).collect()
+            ));
+            for module in &path.modules {
+                let slug = &module.meta.slug;
+                assert!(
+                    counts_up(module.lessons.iter().map(|l| l.meta.position).collect()),
+                    "lessons of {slug}"
+                );
+                if let Some(labs) = &module.labs {
+                    assert!(
+                        counts_up(labs.exercises.iter().map(|e| e.position).collect()),
+                        "lab exercises of {slug}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn problems_name_the_file_and_say_what_is_wrong() {
         let mut tree = sample();
         tree.insert("p/01-m/quiz.toml".into(), "uuid = \"00000000-0000-4000-8000-000000000004\"\ntitle = \"Q\"\n[[questions]]\nuuid = \"00000000-0000-4000-8000-000000000001\"\nkind = \"single\"\nprompt = \"x\"\nexplanation = \"y\"\n".into());

@@ -65,6 +65,10 @@ const TOPICS: &[Topic] = &[
         title: "Careers and practical projects",
         summary: "Projects that prove your skills, a portfolio, and how to keep learning.",
     },
+    Topic {
+        title: "Testing backends",
+        summary: "Unit, integration and API tests against a real database, and testing time, concurrency and idempotency.",
+    },
 ];
 
 #[derive(Template, WebTemplate)]

@@ -24,7 +24,7 @@ async fn the_home_page_says_what_groundwork_is(app: TestApp) {
     let page = Page::from(response).await;
     assert_eq!(page.text("h1"), "Learn how the backend really works.");
     assert_eq!(page.text("title"), "Learn the backend · Groundwork");
-    assert_eq!(page.count(".topics li"), 12, "one entry per skill area");
+    assert_eq!(page.count(".topics li"), 13, "one entry per skill area");
     assert_eq!(page.attrs("nav a.brand", "aria-current"), ["page"]);
     assert_eq!(page.count("main#main"), 1, "the skip link has a target");
 }

@@ -68,11 +68,20 @@ pub async fn start_learner(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<
     tx.commit().await
 }
 
-/// Back to the starter tasks, numbered from 1 again. The rate-limit window is kept.
+/// Back to the starter tasks, numbered from 1 again, with no idempotency keys and no sessions.
+/// The rate-limit window is kept.
 pub async fn reset(db: &Db, learner_id: &str, now: i64) -> sqlx::Result<()> {
     start_learner(db, learner_id, now).await?;
     let mut tx = db.pool().begin().await?;
     sqlx::query("DELETE FROM practice_tasks WHERE learner_id = $1")
+        .bind(learner_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM practice_idempotency_keys WHERE learner_id = $1")
+        .bind(learner_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM practice_sessions WHERE learner_id = $1")
         .bind(learner_id)
         .execute(&mut *tx)
         .await?;
@@ -215,4 +224,98 @@ pub async fn delete_task(db: &Db, learner_id: &str, id: i64) -> sqlx::Result<boo
         .await?
         .rows_affected();
     Ok(affected == 1)
+}
+
+/// What a learner's earlier POST with an `Idempotency-Key` answered.
+#[derive(Debug, Clone, FromRow)]
+pub struct IdempotencyRow {
+    pub request_hash: String,
+    pub task_id: i64,
+    pub response_body: String,
+}
+
+pub async fn get_idempotency_key(
+    db: &Db,
+    learner_id: &str,
+    key: &str,
+) -> sqlx::Result<Option<IdempotencyRow>> {
+    sqlx::query_as(
+        "SELECT request_hash, task_id, response_body FROM practice_idempotency_keys \
+         WHERE learner_id = $1 AND idempotency_key = $2",
+    )
+    .bind(learner_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// Keeps the answer to a key; the primary key makes a second request with the same key fail,
+/// so the caller's transaction (which also created the task) rolls back.
+pub async fn insert_idempotency_key<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    learner_id: &str,
+    key: &str,
+    request_hash: &str,
+    task_id: i64,
+    response_body: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO practice_idempotency_keys \
+         (learner_id, idempotency_key, request_hash, task_id, response_body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(learner_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(task_id)
+    .bind(response_body)
+    .bind(now)
+    .execute(executor)
+    .await
+    .map(drop)
+}
+
+pub async fn insert_session(
+    db: &Db,
+    learner_id: &str,
+    session_hash: &str,
+    csrf_token: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO practice_sessions (session_hash, learner_id, csrf_token, created_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(session_hash)
+    .bind(learner_id)
+    .bind(csrf_token)
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map(drop)
+}
+
+/// The CSRF token of the learner's session with this cookie hash, if it has not ended.
+pub async fn get_session_csrf(
+    db: &Db,
+    learner_id: &str,
+    session_hash: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT csrf_token FROM practice_sessions WHERE learner_id = $1 AND session_hash = $2",
+    )
+    .bind(learner_id)
+    .bind(session_hash)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn delete_session(db: &Db, learner_id: &str, session_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM practice_sessions WHERE learner_id = $1 AND session_hash = $2")
+        .bind(learner_id)
+        .bind(session_hash)
+        .execute(db.pool())
+        .await
+        .map(drop)
 }

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -56,7 +56,8 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
     /// Request headers that must be present with these values (names and values compared
-    /// without regard to case).
+    /// without regard to case). A `content-type` written without parameters is compared by
+    /// media type, so `application/json; charset=utf-8` meets `application/json`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub request_headers: BTreeMap<String, String>,
     /// The response status.
@@ -65,6 +66,9 @@ pub struct Step {
     /// Values in the JSON response body, keyed by JSON pointer (`/done`, `/meta/page`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub response_json: BTreeMap<String, Value>,
+    /// Response headers that must be present with these values (compared as `request_headers`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub response_headers: BTreeMap<String, String>,
     /// What to tell the learner when this is the next step; generated from the fields if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -121,7 +125,11 @@ impl Step {
         {
             return Err(format!("status {status} is not an HTTP status"));
         }
-        for name in self.request_headers.keys() {
+        for name in self
+            .request_headers
+            .keys()
+            .chain(self.response_headers.keys())
+        {
             if HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(format!("`{name}` is not a header name"));
             }
@@ -139,7 +147,8 @@ impl Step {
             || !self.query.is_empty()
             || !self.request_headers.is_empty()
             || self.status.is_some()
-            || !self.response_json.is_empty();
+            || !self.response_json.is_empty()
+            || !self.response_headers.is_empty();
         if !says_something {
             return Err("the step does not require anything".into());
         }
@@ -182,7 +191,7 @@ impl Step {
                 .find(|(key, _)| key.trim().eq_ignore_ascii_case(name))
                 .map(|(_, value)| value.trim());
             match found {
-                Some(value) if squash(value) == squash(expected) => {}
+                Some(value) if header_matches(name, value, expected) => {}
                 _ => misses.push(format!("the request should send `{name}: {expected}`")),
             }
         }
@@ -205,6 +214,17 @@ impl Step {
                         pointer.trim_start_matches('/').replace('/', ".")
                     ));
                 }
+            }
+        }
+        for (name, expected) in &self.response_headers {
+            let found = response
+                .headers
+                .iter()
+                .find(|(key, _)| key.trim().eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.trim());
+            match found {
+                Some(value) if header_matches(name, value, expected) => {}
+                _ => misses.push(format!("the answer should carry `{name}: {expected}`")),
             }
         }
         misses
@@ -240,6 +260,9 @@ impl Step {
                 ", with `{}` = {value} in the answer",
                 pointer.trim_start_matches('/').replace('/', ".")
             ));
+        }
+        for (name, value) in &self.response_headers {
+            text.push_str(&format!(", with `{name}: {value}` in the answer"));
         }
         text.push('.');
         text
@@ -315,32 +338,59 @@ pub fn check(goal: &Goal, history: &[Exchange]) -> Verdict {
     }
 }
 
-/// "422 Unprocessable Entity: `title` is required", from the practice API's error body.
+/// "422 Unprocessable Content: `title` is required", from the practice API's Problem Details:
+/// the `errors` it lists, or else its `detail`.
 fn outcome(response: &super::PracticeResponse) -> String {
     let mut text = status_text(response.status);
     let body: Option<Value> = serde_json::from_str(&response.body).ok();
     if response.status >= 400
         && let Some(body) = body
     {
-        if let Some(fields) = body.get("fields").and_then(Value::as_object) {
-            let problems: Vec<String> = fields
-                .iter()
-                .map(|(name, problem)| format!("`{name}` {}", problem.as_str().unwrap_or("")))
-                .collect();
+        let errors = body.get("errors").and_then(Value::as_array);
+        if let Some(errors) = errors.filter(|errors| !errors.is_empty()) {
+            let problems: Vec<String> = errors.iter().map(describe_error).collect();
             text.push_str(&format!(": {}", problems.join("; ")));
-        } else if let Some(message) = body.get("message").and_then(Value::as_str) {
-            text.push_str(&format!(": {}", message.trim_end_matches('.')));
+        } else if let Some(detail) = body.get("detail").and_then(Value::as_str) {
+            text.push_str(&format!(": {}", detail.trim_end_matches('.')));
         }
     }
     text
 }
 
+/// "`title` is required" from `{"pointer": "#/title", "detail": "is required"}` (or `parameter`).
+fn describe_error(error: &Value) -> String {
+    let text = |name: &str| error.get(name).and_then(Value::as_str);
+    let place = text("parameter")
+        .map(str::to_owned)
+        .or_else(|| {
+            text("pointer").map(|pointer| pointer.trim_start_matches("#/").replace('/', "."))
+        })
+        .unwrap_or_default();
+    format!("`{place}` {}", text("detail").unwrap_or(""))
+}
+
 fn status_text(status: u16) -> String {
-    let reason = StatusCode::from_u16(status)
-        .ok()
-        .and_then(|status| status.canonical_reason())
-        .unwrap_or("");
-    format!("{status} {reason}").trim_end().to_owned()
+    format!("{status} {}", super::reason_phrase(status))
+        .trim_end()
+        .to_owned()
+}
+
+/// Whether a sent header value meets the one a step asks for.
+fn header_matches(name: &str, sent: &str, expected: &str) -> bool {
+    if name.eq_ignore_ascii_case("content-type") && !expected.contains(';') {
+        return media_type(sent) == media_type(expected);
+    }
+    squash(sent) == squash(expected)
+}
+
+/// `application/json` from `Application/JSON; charset=utf-8`.
+fn media_type(value: &str) -> String {
+    value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn split_path(path: &str) -> (&str, &str) {
@@ -416,14 +466,14 @@ mod tests {
     #[test]
     fn feedback_names_the_validation_error_and_what_is_wanted() {
         let goal = goal("[[steps]]\nmethod = \"POST\"\npath = \"/api/tasks\"\nstatus = 201\n");
-        let body =
-            r#"{"error":"validation_failed","message":"x","fields":{"title":"is required"}}"#;
+        let body = r##"{"type":"/api/problems/validation-failed","title":"Your request is not valid.",
+            "status":422,"detail":"x","errors":[{"pointer":"#/title","detail":"is required"}]}"##;
         let verdict = check(&goal, &[exchange("POST", "/api/tasks", 422, body)]);
         assert!(!verdict.passed);
         assert!(
             verdict
                 .feedback
-                .starts_with("You got 422 Unprocessable Entity: `title` is required."),
+                .starts_with("You got 422 Unprocessable Content: `title` is required."),
             "{}",
             verdict.feedback
         );
@@ -498,6 +548,62 @@ mod tests {
         let mut no_token = page_two;
         no_token.request.headers.clear();
         assert!(!check(&goal, &[no_token]).passed);
+    }
+
+    #[test]
+    fn a_content_type_step_is_met_by_the_media_type_whatever_its_parameters() {
+        let goal = goal(
+            "[[steps]]\nmethod = \"POST\"\nrequest_headers = { content-type = \"application/json\" }\n",
+        );
+        let sent = |value: &str| {
+            let mut exchange = exchange("POST", "/api/tasks", 201, "{}");
+            exchange
+                .request
+                .headers
+                .push(("Content-Type".into(), value.into()));
+            exchange
+        };
+        assert!(check(&goal, &[sent("application/json; charset=utf-8")]).passed);
+        assert!(check(&goal, &[sent("Application/JSON")]).passed);
+        assert!(!check(&goal, &[sent("text/plain")]).passed);
+        assert!(!check(&goal, &[sent("application/jsonx")]).passed);
+    }
+
+    #[test]
+    fn response_headers_are_checked_by_name_without_regard_to_case() {
+        let goal = goal(
+            "[[steps]]\nstatus = 204\nresponse_headers = { access-control-allow-origin = \"https://tasks.example\" }\n",
+        );
+        let mut allowed = exchange("OPTIONS", "/api/tasks", 204, "");
+        allowed.response.headers = vec![(
+            "Access-Control-Allow-Origin".into(),
+            "https://tasks.example".into(),
+        )];
+        assert!(check(&goal, &[allowed]).passed);
+        let verdict = check(&goal, &[exchange("OPTIONS", "/api/tasks", 204, "")]);
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .feedback
+                .contains("should carry `access-control-allow-origin: https://tasks.example`"),
+            "{}",
+            verdict.feedback
+        );
+    }
+
+    #[test]
+    fn feedback_quotes_the_detail_of_a_problem_without_field_errors() {
+        let goal = goal("[[steps]]\nstatus = 201\n");
+        let body = r#"{"type":"about:blank","title":"Unsupported Media Type","status":415,
+            "detail":"The body must be JSON."}"#;
+        let verdict = check(&goal, &[exchange("POST", "/api/tasks", 415, body)]);
+        assert!(
+            verdict
+                .feedback
+                .starts_with("You got 415 Unsupported Media Type: The body must be JSON."),
+            "{}",
+            verdict.feedback
+        );
     }
 
     #[test]

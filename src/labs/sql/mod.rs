@@ -21,7 +21,8 @@ pub enum CheckMode {
     /// The result (of the script, or of `check_query` after it) equals the solution's.
     #[default]
     Rows,
-    /// `plan_query` must search `plan_table` through an index once the script ran.
+    /// `plan_query` must search `plan_table` through an index once the script ran (using the
+    /// `plan_condition`, when there is one).
     Plan,
     /// The tables the script creates accept every `valid` statement and refuse every `invalid` one.
     Schema,
@@ -64,6 +65,10 @@ pub struct SqlExercise {
     pub plan_query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_table: Option<String>,
+    /// Plan mode: the index search must use these conditions, as `EXPLAIN QUERY PLAN` writes
+    /// them (`status=? AND ordered_at>?`), so the order of an index's columns counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_condition: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub valid: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -229,27 +234,39 @@ fn grade_plan(exercise: &SqlExercise, learner: &Sandbox, input: &str) -> Outcome
         return Outcome::failed(error);
     }
     learner.unrestrict();
-    plan_outcome(learner, query, table)
+    plan_outcome(learner, query, table, exercise.plan_condition.as_deref())
 }
 
-fn plan_outcome(sandbox: &Sandbox, query: &str, table: &str) -> Outcome {
+fn plan_outcome(sandbox: &Sandbox, query: &str, table: &str, condition: Option<&str>) -> Outcome {
     let plan = match sandbox.plan(query) {
         Ok(plan) => plan,
         Err(error) => return Outcome::failed(error),
     };
-    let passed = plan.iter().any(|line| uses_index(line, table));
+    let fits = |line: &str| {
+        uses_index(line, table) && condition.is_none_or(|wanted| line.contains(wanted))
+    };
+    let passed = plan.iter().any(|line| fits(line));
+    let searched = plan.iter().any(|line| uses_index(line, table));
     let mut checks: Vec<CheckLine> = plan
         .iter()
         .map(|line| CheckLine {
             text: format!("Query plan: {line}"),
-            ok: uses_index(line, table),
+            ok: fits(line),
         })
         .collect();
     checks.push(CheckLine {
-        text: if passed {
-            format!("The query searches {table} through your index.")
-        } else {
-            format!("The query still scans {table}: no index fits its WHERE clause.")
+        text: match (passed, searched, condition) {
+            (true, _, None) => format!("The query searches {table} through your index."),
+            (true, _, Some(wanted)) => {
+                format!("The query searches {table} through your index, using ({wanted}).")
+            }
+            (false, true, Some(wanted)) => format!(
+                "The query searches {table} through an index, but not with ({wanted}): \
+                 look at the order of the index's columns."
+            ),
+            (false, _, _) => {
+                format!("The query still scans {table}: no index fits its WHERE clause.")
+            }
         },
         ok: passed,
     });
@@ -403,7 +420,7 @@ pub fn validate(spec: &SqlSpec) -> Result<(), String> {
         (exercise.check, &exercise.plan_query, &exercise.plan_table)
     {
         let sandbox = Sandbox::new(&spec.setup)?;
-        if plan_outcome(&sandbox, query, table).passed {
+        if plan_outcome(&sandbox, query, table, exercise.plan_condition.as_deref()).passed {
             return Err("the plan query uses an index before the learner creates one".into());
         }
     }
@@ -469,6 +486,31 @@ mod tests {
         assert!(!grade(&spec, "CREATE INDEX orders_total ON orders (total)").passed);
         assert!(!grade(&spec, "SELECT 1").passed);
         assert!(grade(&spec, "CREATE INDEX x ON orders (customer_id, total)").passed);
+    }
+
+    #[test]
+    fn a_plan_condition_makes_the_order_of_an_indexs_columns_count() {
+        let spec = spec(
+            "dataset = \"shop\"\nsolution = \"CREATE INDEX by_customer_total ON orders (customer_id, total)\"\n\
+             check = \"plan\"\nallow = [\"create_index\"]\n\
+             plan_query = \"SELECT id FROM orders WHERE customer_id = 1 AND total > 10\"\n\
+             plan_table = \"orders\"\nplan_condition = \"customer_id=? AND total>?\"",
+        );
+        assert!(validate(&spec).is_ok());
+        let reversed = grade(
+            &spec,
+            "CREATE INDEX by_total_customer ON orders (total, customer_id)",
+        );
+        assert!(!reversed.passed);
+        assert!(
+            reversed
+                .checks
+                .iter()
+                .any(|c| c.text.contains("order of the index's columns")),
+            "{:?}",
+            reversed.checks
+        );
+        assert!(!grade(&spec, "CREATE INDEX by_customer ON orders (customer_id)").passed);
     }
 
     #[test]

@@ -14,6 +14,26 @@ pub use html::Page;
 pub use proxy::TcpProxy;
 pub use slow_client::slow_header_client;
 
+use groundwork::content::{self, files};
+
+/// The bundled curriculum as the files describe it. Tests count what it holds from here instead
+/// of hard-coding numbers that change with every new lesson or exercise.
+pub fn bundled() -> files::Curriculum {
+    files::parse(&content::bundled_tree()).expect("the bundled content parses")
+}
+
+/// The bundled path's modules, lessons and lab exercises.
+pub fn bundled_counts() -> (usize, usize, usize) {
+    let curriculum = bundled();
+    let modules = &curriculum.paths[0].modules;
+    let lessons = modules.iter().map(|m| m.lessons.len()).sum();
+    let exercises = modules
+        .iter()
+        .map(|m| m.labs.as_ref().map_or(0, |labs| labs.exercises.len()))
+        .sum();
+    (modules.len(), lessons, exercises)
+}
+
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
 /// PostgreSQL database (when `TEST_DATABASE_URL` is set; in CI it must be).
 macro_rules! db_tests {
