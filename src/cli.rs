@@ -149,7 +149,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             });
             let state = AppState::new(config, db.clone())?;
+            let visits = state.visits.clone();
             let result = app::serve(listener, state).await;
+            // Visits noted in the last second are written before the pool closes.
+            if let Err(error) = visits.flush().await {
+                tracing::error!(%error, "cannot write the last lesson visits");
+            }
             cleanup.abort();
             db.close().await;
             result

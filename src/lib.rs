@@ -10,6 +10,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod progress;
 pub mod server;
 pub mod state;
 pub mod web;

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::extract::FromRef;
 
-use crate::{config::Config, db::Db, mail::Mailer, workers::Workers};
+use crate::{config::Config, db::Db, mail::Mailer, progress::Visits, workers::Workers};
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
 #[derive(Debug, Clone)]
@@ -17,6 +17,8 @@ pub struct AppState {
     pub hashing: Workers,
     /// Learners' SQL runs in sandboxes here.
     pub labs: Workers,
+    /// Lesson visits waiting to be written (so a lesson page writes nothing itself).
+    pub visits: Visits,
 }
 
 impl AppState {
@@ -25,9 +27,10 @@ impl AppState {
         Ok(Self {
             mailer: Mailer::from_config(&config)?,
             config: Arc::new(config),
-            db,
             hashing: Workers::per_core("hashing", Duration::from_secs(5)),
             labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),
+            visits: Visits::new(db.clone()),
+            db,
         })
     }
 }

@@ -141,19 +141,6 @@ pub async fn get_lesson(db: &Db, module_id: &str, slug: &str) -> sqlx::Result<Op
     .await
 }
 
-pub async fn record_visit(db: &Db, user_id: &str, lesson_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO lesson_visits (user_id, lesson_id, visited_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id, lesson_id) DO UPDATE SET visited_at = $3",
-    )
-    .bind(user_id)
-    .bind(lesson_id)
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .map(drop)
-}
-
 /// The learner's most recently opened lesson that is still published, optionally within one
 /// path: where "continue" leads.
 #[derive(Debug, Clone, FromRow)]

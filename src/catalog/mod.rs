@@ -33,6 +33,7 @@ pub async fn last_visit(
     user_id: &str,
     path_id: Option<&str>,
 ) -> sqlx::Result<Option<LastVisit>> {
+    state.visits.flush_for(user_id).await?;
     db::last_visit(&state.db, user_id, path_id).await
 }
 
@@ -179,6 +180,7 @@ pub async fn lesson_ids_of_module(
 
 /// Every lesson visit of the learner, for their data export.
 pub async fn visits_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<VisitExport>> {
+    state.visits.flush_for(user_id).await?;
     db::list_visits(&state.db, user_id).await
 }
 
@@ -328,7 +330,7 @@ async fn path_outline(
     let (path, modules) = load_outline(&state, &path_slug).await?;
     let (resume, done, scores, skipped, passed) = match &user {
         Some(user) => (
-            db::last_visit(&state.db, &user.id, Some(&path.id)).await?,
+            last_visit(&state, &user.id, Some(&path.id)).await?,
             learning::completed_lessons(&state, &user.id, &path.id).await?,
             quiz::best_scores(&state, &user.id, &path.id).await?,
             learning::skipped_modules(&state, &user.id, &path.id).await?,
@@ -551,7 +553,7 @@ async fn lesson_page(
         .ok_or(AppError::NotFound)?;
     if let Some(user) = &user {
         let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-        db::record_visit(&state.db, &user.id, &lesson.id, now_ms).await?;
+        state.visits.record(&user.id, &lesson.id, now_ms);
     }
 
     let in_order = db::list_lessons_of_path(&state.db, &path.id).await?;

@@ -54,6 +54,62 @@ async fn the_binary_serves_the_same_page_on_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lesson_visit_made_just_before_sigterm_is_written() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let binary = RunningBinary::start(data_dir.path(), None).await;
+    let learner = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = Page::from(
+        learner
+            .get(format!("{}/register", binary.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let token = form.attrs("input[name=csrf_token]", "value").remove(0);
+    let registered = learner
+        .post(format!("{}/register", binary.address))
+        .form(&[
+            ("email", "ada@example.com"),
+            ("display_name", "Ada"),
+            ("password", crate::accounts::PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::SEE_OTHER);
+    let lesson = "/paths/backend-foundations/databases-and-data-modeling/schema-design";
+
+    let page = learner
+        .get(format!("{}{lesson}", binary.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(binary.terminate().await.success());
+
+    let db = groundwork::db::Db::connect(&format!(
+        "sqlite://{}",
+        data_dir.path().join("groundwork.db").display()
+    ))
+    .await
+    .unwrap();
+    let visits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lesson_visits")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        visits, 1,
+        "the visit noted in memory was written at shutdown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_while_serving_writes_a_file_that_opens_and_holds_every_row() {
     let data_dir = tempfile::tempdir().unwrap();
     let binary = RunningBinary::start(data_dir.path(), None).await;
