@@ -7,7 +7,7 @@ mod html;
 mod proxy;
 mod slow_client;
 
-pub use app::TestApp;
+pub use app::{PostgresDatabase, TestApp};
 pub use binary::RunningBinary;
 pub use browser::Browser;
 pub use html::Page;
