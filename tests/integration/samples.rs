@@ -1,7 +1,8 @@
 //! The lessons' code samples marked to run (` ```sql run `, ` ```python run `: see
 //! content/README.md) run here exactly as the bundled lessons print them: SQL on a fresh
 //! PostgreSQL database per module, the module's marked blocks in lesson order; Python with
-//! `python3`, each block alone. A statement with `$1` placeholders is prepared instead of run, so
+//! `python3`, each block alone (TypeScript blocks marked `check` are type-checked by
+//! .ci/check-ts-samples). A statement with `$1` placeholders is prepared instead of run, so
 //! PostgreSQL still checks its tables, columns and types. In CI a missing runner is a failure.
 
 use std::process::Command;
@@ -109,6 +110,13 @@ fn only_languages_with_a_runner_are_marked_and_each_has_samples() {
                 "{}: nothing here runs {} samples",
                 sample.place,
                 sample.language
+            );
+        }
+        if sample.marks.iter().any(|m| m == "check") {
+            assert_eq!(
+                sample.language, "typescript",
+                "{}: only TypeScript samples are type-checked (.ci/check-ts-samples)",
+                sample.place
             );
         }
     }
