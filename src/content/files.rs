@@ -786,6 +786,26 @@ status = 200
         assert!(exercises >= 10, "{exercises} SQL exercises");
     }
 
+    /// Issue 12's floor: practice in every module but the careers one.
+    #[test]
+    fn every_bundled_module_but_careers_has_two_graded_exercises_or_more() {
+        let curriculum =
+            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+        let mut total = 0;
+        for module in &curriculum.paths[0].modules {
+            let exercises = module.labs.as_ref().map_or(0, |labs| labs.exercises.len());
+            total += exercises;
+            if module.meta.slug != "careers-and-practical-projects" {
+                assert!(
+                    exercises >= 2,
+                    "{}: {exercises} exercises",
+                    module.meta.slug
+                );
+            }
+        }
+        assert!(total >= 45, "{total} exercises in the path");
+    }
+
     #[test]
     fn bundled_positions_count_one_two_three_in_every_parent() {
         let curriculum =

@@ -24,9 +24,9 @@ async fn a_fresh_start_has_the_bundled_path_with_all_its_content(app: TestApp) {
     assert!(report.changed() > 0);
     let pool = app.db.pool();
     let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool);
-    assert!(count("SELECT COUNT(*) FROM modules").await.unwrap() >= 12);
-    assert!(count("SELECT COUNT(*) FROM lessons").await.unwrap() >= 36);
-    assert!(count("SELECT COUNT(*) FROM questions").await.unwrap() >= 60);
+    assert!(count("SELECT COUNT(*) FROM modules").await.unwrap() >= 13);
+    assert!(count("SELECT COUNT(*) FROM lessons").await.unwrap() >= 60);
+    assert!(count("SELECT COUNT(*) FROM questions").await.unwrap() >= 150);
     assert_eq!(
         count("SELECT COUNT(*) FROM lessons WHERE word_count < 500")
             .await

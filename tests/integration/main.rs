@@ -24,6 +24,7 @@ mod pages;
 mod password_reset;
 mod progress;
 pub mod quizzes;
+mod samples;
 mod search;
 mod sessions;
 mod settings;

@@ -6,7 +6,7 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     accounts::PASSWORD,
-    support::{Page, TestApp, db_tests},
+    support::{Page, TestApp, db_tests, pass_exercises_of},
 };
 
 const MODULE: &str = "/paths/backend-foundations/how-backends-work";
@@ -271,6 +271,7 @@ mod dashboard {
             app.post_form(&format!("{module}/{lesson}/complete"), &[])
                 .await;
         }
+        pass_exercises_of(&app, "how-backends-work").await;
         let answers = correct_answers(&app).await;
         submit(&app, &answers, 0, false).await;
 

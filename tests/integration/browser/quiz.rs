@@ -3,7 +3,7 @@ use serde_json::json;
 use crate::{
     accounts::PASSWORD,
     quizzes::correct_answers_of,
-    support::{Browser, TestApp},
+    support::{Browser, TestApp, sql_solutions_of},
 };
 
 const MODULE: &str = "/paths/backend-foundations/backend-frameworks";
@@ -22,7 +22,7 @@ for (const [field, values] of answers) {
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_learner_finishes_a_module_lessons_and_quiz_and_it_shows_done() {
+async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     let app = TestApp::sqlite().await;
     app.import_bundled().await;
     let answers = correct_answers_of(&app, "backend-frameworks").await;
@@ -43,6 +43,14 @@ async fn a_learner_finishes_a_module_lessons_and_quiz_and_it_shows_done() {
         browser.goto(&app.url(&format!("{MODULE}/{lesson}"))).await;
         browser.click("#completion button").await;
         browser.wait_for("#completion .done-note").await;
+    }
+
+    // Every lab exercise of the module, passed with its reference solution.
+    for (href, solution) in sql_solutions_of("backend-frameworks") {
+        browser.goto(&app.url(&href)).await;
+        browser.fill("sql", &solution).await;
+        browser.click("#run").await;
+        browser.wait_for("#result-title.verdict-pass").await;
     }
 
     // The quiz with the first answer left out: one wrong, explained.

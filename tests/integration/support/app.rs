@@ -322,6 +322,12 @@ pub struct PostgresDatabase {
 }
 
 impl PostgresDatabase {
+    /// A fresh, empty database (no migrations) on the test server, or `None` when
+    /// `TEST_DATABASE_URL` is not set outside CI.
+    pub async fn scratch() -> Option<Self> {
+        Some(Self::create(postgres_admin_url()?).await)
+    }
+
     async fn create(admin_url: String) -> Self {
         let name = format!("groundwork_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::connect(&admin_url)

@@ -7,7 +7,7 @@ mod html;
 mod proxy;
 mod slow_client;
 
-pub use app::TestApp;
+pub use app::{PostgresDatabase, TestApp};
 pub use binary::RunningBinary;
 pub use browser::Browser;
 pub use html::Page;
@@ -32,6 +32,52 @@ pub fn bundled_counts() -> (usize, usize, usize) {
         .map(|m| m.labs.as_ref().map_or(0, |labs| labs.exercises.len()))
         .sum();
     (modules.len(), lessons, exercises)
+}
+
+/// The bundled lab exercises of a module as (page path, reference solution). Every exercise of a
+/// module that a test finishes this way must be a SQL one: an HTTP exercise's model requests live
+/// in `http_lab.rs`, not in the curriculum.
+pub fn sql_solutions_of(module: &str) -> Vec<(String, String)> {
+    let curriculum = bundled();
+    let path = &curriculum.paths[0];
+    let module = path
+        .modules
+        .iter()
+        .find(|m| m.meta.slug == module)
+        .unwrap_or_else(|| panic!("no bundled module {module}"));
+    module
+        .labs
+        .iter()
+        .flat_map(|labs| &labs.exercises)
+        .map(|exercise| {
+            let sql = exercise.sql.as_ref().unwrap_or_else(|| {
+                panic!(
+                    "{}: only SQL exercises can be passed from the curriculum",
+                    exercise.slug
+                )
+            });
+            (
+                format!(
+                    "/paths/{}/{}/labs/{}",
+                    path.meta.slug, module.meta.slug, exercise.slug
+                ),
+                sql.solution.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Passes every lab exercise of a bundled module with its reference solution, through the form.
+pub async fn pass_exercises_of(app: &TestApp, module: &str) {
+    for (href, solution) in sql_solutions_of(module) {
+        app.post_form(&href, &[("sql", &solution)]).await;
+        let page = Page::from(app.get(&href).await).await;
+        assert!(
+            page.text("#result-title").starts_with("Passed"),
+            "{href}: {}",
+            page.text("#result-title")
+        );
+    }
 }
 
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
