@@ -132,9 +132,13 @@ impl Workers {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_full_pool_refuses_at_once_and_frees_its_place_afterwards() {
-        let workers = Workers::new("test", 1, 1, Duration::from_secs(5));
+    /// Starts a job that holds a worker until the returned sender sends.
+    async fn occupy(
+        workers: &Workers,
+    ) -> (
+        mpsc::Sender<()>,
+        tokio::task::JoinHandle<Result<bool, Busy>>,
+    ) {
         let (release, wait) = mpsc::channel::<()>();
         let running = tokio::spawn({
             let workers = workers.clone();
@@ -143,6 +147,13 @@ mod tests {
         while workers.in_use() == 0 {
             tokio::task::yield_now().await;
         }
+        (release, running)
+    }
+
+    #[tokio::test]
+    async fn a_full_pool_refuses_at_once_and_frees_its_place_afterwards() {
+        let workers = Workers::new("test", 1, 1, Duration::from_secs(5));
+        let (release, running) = occupy(&workers).await;
         let queued = tokio::spawn({
             let workers = workers.clone();
             async move { workers.run(|| 2).await }
@@ -164,14 +175,7 @@ mod tests {
     #[tokio::test]
     async fn a_job_that_waits_too_long_for_a_worker_is_refused_and_never_runs() {
         let workers = Workers::new("test", 1, 4, Duration::from_millis(50));
-        let (release, wait) = mpsc::channel::<()>();
-        let running = tokio::spawn({
-            let workers = workers.clone();
-            async move { workers.run(move || wait.recv().is_ok()).await }
-        });
-        while workers.in_use() == 0 {
-            tokio::task::yield_now().await;
-        }
+        let (release, running) = occupy(&workers).await;
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
 

@@ -89,21 +89,7 @@ async fn send_link(state: AppState, email: Email, next: String) {
             tracing::info!(user_id = %user.id, minutes = throttled.minutes, "sign-in link not sent: too many asked");
             return Ok(());
         }
-        let token = tokens::random_token();
-        let now = session::now();
-        let mut tx = state.db.pool().begin().await?;
-        // A newer link replaces older ones.
-        db::retire_tokens(&mut *tx, &user.id, PURPOSE, now).await?;
-        db::insert_token(
-            &mut *tx,
-            &tokens::hash(&token),
-            PURPOSE,
-            Some(&user.id),
-            now,
-            now + VALID_MINUTES * 60,
-        )
-        .await?;
-        tx.commit().await?;
+        let token = tokens::issue(&state.db, &user.id, PURPOSE, VALID_MINUTES * 60).await?;
 
         let mut link = format!("{}/login/link/{token}", state.config.public_url());
         if !next.is_empty() {

@@ -91,21 +91,7 @@ async fn send_reset_link(state: AppState, email: Email) {
         if !user.active {
             return Ok(());
         }
-        let token = tokens::random_token();
-        let now = session::now();
-        let mut tx = state.db.pool().begin().await?;
-        // A newer link replaces older ones.
-        db::retire_tokens(&mut *tx, &user.id, PURPOSE, now).await?;
-        db::insert_token(
-            &mut *tx,
-            &tokens::hash(&token),
-            PURPOSE,
-            Some(&user.id),
-            now,
-            now + VALID_HOURS * 3600,
-        )
-        .await?;
-        tx.commit().await?;
+        let token = tokens::issue(&state.db, &user.id, PURPOSE, VALID_HOURS * 3600).await?;
 
         let link = format!("{}/password-reset/{token}", state.config.public_url());
         let body = format!(

@@ -2,6 +2,9 @@
 
 use sha2::{Digest, Sha256};
 
+use super::{db, session};
+use crate::db::Db;
+
 /// 256 random bits, hex-encoded: for CSRF, password-reset and set-up tokens.
 pub fn random_token() -> String {
     hex(&rand::random::<[u8; 32]>())
@@ -11,6 +14,32 @@ pub fn random_token() -> String {
 /// hash is not needed: the tokens are random, not guessable like passwords.)
 pub fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new single-use token of `purpose` for `user_id`, valid for `valid_seconds`; older live
+/// ones of the same purpose die with it (a newer mail replaces older ones). Returns the token,
+/// which is stored only as its hash.
+pub async fn issue(
+    db: &Db,
+    user_id: &str,
+    purpose: &str,
+    valid_seconds: i64,
+) -> sqlx::Result<String> {
+    let token = random_token();
+    let now = session::now();
+    let mut tx = db.pool().begin().await?;
+    db::retire_tokens(&mut *tx, user_id, purpose, now).await?;
+    db::insert_token(
+        &mut *tx,
+        &hash(&token),
+        purpose,
+        Some(user_id),
+        now,
+        now + valid_seconds,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
 }
 
 fn hex(bytes: &[u8]) -> String {
