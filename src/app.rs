@@ -24,8 +24,8 @@ use tower_http::{
 
 use crate::state::AppState;
 use crate::{
-    account, admin, auth, catalog, db::session_store::DbSessionStore, error, home, labs, learning,
-    notes, ops, quiz, search, server, web,
+    account, admin, auth, catalog, curriculum, db::session_store::DbSessionStore, error, home,
+    labs, learning, notes, ops, quiz, search, server, web,
 };
 
 /// The whole application: every route, wrapped in every layer.
@@ -77,6 +77,10 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
             state.clone(),
             error::render_error_pages,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.curriculum.clone(),
+            curriculum::refresh_after_changes,
+        ))
         .layer(auth::session::layer(
             DbSessionStore::new(state.db.clone()),
             config,
@@ -92,14 +96,18 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
     if config.secure_cookies {
         app = app.layer(web::security::strict_transport_security());
     }
-    app.layer(PropagateRequestIdLayer::x_request_id())
+    app.layer(middleware::from_fn_with_state(
+        config.server_timing,
+        web::statements::count,
+    ))
+    .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request
                 .headers()
                 .get("x-request-id")
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id, statements = tracing::field::Empty)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -9,7 +9,7 @@ use tracing_subscriber::{EnvFilter, fmt};
 use crate::{
     app, auth,
     config::{Config, LogFormat},
-    content,
+    curriculum,
     db::{Db, session_store::DbSessionStore},
     state::AppState,
 };
@@ -104,8 +104,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { dir } => {
             let result = async {
-                let tree = content::files::to_tree(&content::export(&db).await?)?;
-                content::write_dir(&dir, &tree)?;
+                let tree = curriculum::files::to_tree(&curriculum::export(&db).await?)?;
+                curriculum::write_dir(&dir, &tree)?;
                 println!("Exported {} files to {}", tree.len(), dir.display());
                 Ok(())
             }
@@ -132,7 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
-            if let Some(report) = content::import_bundled_if_empty(&db).await? {
+            if let Some(report) = curriculum::import_bundled_if_empty(&db).await? {
                 tracing::info!("imported the bundled curriculum:\n{report}");
             }
             if !auth::any_admin(&db).await? {
@@ -148,7 +148,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             });
-            let state = AppState::new(config, db.clone())?;
+            let state = AppState::new(config, db.clone()).await?;
             let visits = state.visits.clone();
             let result = app::serve(listener, state).await;
             // Visits noted in the last second are written before the pool closes.
@@ -163,15 +163,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn import_dir(db: &Db, dir: &std::path::Path) -> anyhow::Result<()> {
-    let tree = content::read_dir(dir)?;
-    let curriculum = content::files::parse(&tree).map_err(|problems| {
+    let tree = curriculum::read_dir(dir)?;
+    let curriculum = curriculum::files::parse(&tree).map_err(|problems| {
         anyhow::anyhow!(
             "{} is not valid curriculum:\n  {}",
             dir.display(),
             problems.join("\n  ")
         )
     })?;
-    let report = content::import(db, &curriculum).await?;
+    let report = curriculum::import(db, &curriculum).await?;
     print!("{report}");
     if report.changed() == 0 {
         println!("Nothing changed.");

@@ -133,6 +133,16 @@ pub struct Config {
     )]
     pub trust_forwarded_for: bool,
 
+    /// Send `Server-Timing: db;desc="N statements"` with every response: the number of
+    /// database statements it took (for profiling and the benchmark; off in production).
+    #[arg(
+        long,
+        env = "GROUNDWORK_SERVER_TIMING",
+        default_value_t = false,
+        global = true
+    )]
+    pub server_timing: bool,
+
     /// Admins must turn on two-factor authentication before they can use admin pages.
     #[arg(
         long,
@@ -225,6 +235,7 @@ impl Config {
             staff_session_idle_minutes: 60,
             staff_session_max_hours: 12,
             trust_forwarded_for: false,
+            server_timing: false,
             require_admin_2fa: false,
             smtp_url: None,
             mail_from: "Groundwork <groundwork@localhost>".into(),

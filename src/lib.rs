@@ -5,12 +5,14 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
-pub mod content;
+pub mod curriculum;
 pub mod db;
 pub mod error;
 pub mod mail;
 pub mod progress;
+pub mod render;
 pub mod server;
 pub mod state;
 pub mod web;

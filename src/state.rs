@@ -5,13 +5,17 @@ use std::{sync::Arc, time::Duration};
 
 use axum::extract::FromRef;
 
-use crate::{config::Config, db::Db, mail::Mailer, progress::Visits, workers::Workers};
+use crate::{
+    config::Config, curriculum::Live, db::Db, mail::Mailer, progress::Visits, workers::Workers,
+};
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
+    /// The published curriculum, in memory.
+    pub curriculum: Live,
     pub mailer: Mailer,
     /// argon2 runs here, a few at a time: a burst of logins is refused, not queued in memory.
     pub hashing: Workers,
@@ -22,9 +26,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Fails only on invalid mail settings.
-    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
+    /// Reads the published curriculum; fails on invalid mail settings or an unreadable database.
+    pub async fn new(config: Config, db: Db) -> anyhow::Result<Self> {
         Ok(Self {
+            curriculum: Live::load(db.clone()).await?,
             mailer: Mailer::from_config(&config)?,
             config: Arc::new(config),
             hashing: Workers::per_core("hashing", Duration::from_secs(5)),
@@ -38,6 +43,12 @@ impl AppState {
 impl FromRef<AppState> for Db {
     fn from_ref(state: &AppState) -> Self {
         state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Live {
+    fn from_ref(state: &AppState) -> Self {
+        state.curriculum.clone()
     }
 }
 

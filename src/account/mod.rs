@@ -194,7 +194,7 @@ async fn export(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, AppError> {
-    let visits = crate::catalog::visits_of(&state, &user.id).await?;
+    let visits = crate::progress::visits_of(&state.db, &state.visits, &user.id).await?;
     let completions = crate::learning::completions_of(&state, &user.id).await?;
     let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
     let lab_attempts = crate::labs::attempts_of(&state, &user.id).await?;

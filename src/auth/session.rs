@@ -4,7 +4,6 @@
 //! Anonymous reading creates none.
 
 use axum::response::{IntoResponse, Redirect, Response};
-use time::OffsetDateTime;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 use super::{db, user::User};
@@ -41,9 +40,7 @@ pub fn layer(store: DbSessionStore, config: &Config) -> SessionManagerLayer<DbSe
         )))
 }
 
-pub(crate) fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
+pub(crate) use crate::clock::now;
 
 fn store_error(error: tower_sessions::session::Error) -> AppError {
     use tower_sessions::{session::Error, session_store};

@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, fmt::Write};
 
-use crate::{content::markdown::escape, learning::ModuleState};
+use crate::{progress::ModuleState, render::markdown::escape};
 
 const WIDTH: i64 = 760;
 const NODE_W: i64 = 220;

@@ -15,7 +15,7 @@
 
 pub mod session_store;
 
-use std::{fmt, time::Duration};
+use std::{cell::Cell, fmt, future::Future, time::Duration};
 
 use anyhow::Context;
 use sqlx::{AnyPool, Executor, any::AnyPoolOptions, migrate::Migrator};
@@ -64,6 +64,23 @@ pub fn is_unreachable(error: &sqlx::Error) -> bool {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
     )
+}
+
+tokio::task_local! {
+    /// Statements run so far by the request being served (see [`counting_statements`]).
+    static STATEMENTS: Cell<u32>;
+}
+
+/// Runs `work` and counts the statements it sends through [`Db::pool`]: every statement
+/// outside a transaction is one, a whole transaction is one. Work spawned onto other tasks
+/// (the visit writer, the curriculum check) is not counted.
+pub async fn counting_statements<F: Future>(work: F) -> (F::Output, u32) {
+    STATEMENTS
+        .scope(Cell::new(0), async {
+            let output = work.await;
+            (output, STATEMENTS.with(Cell::get))
+        })
+        .await
 }
 
 /// The shared pool. Cloning is cheap: clones share the same connections.
@@ -119,7 +136,10 @@ impl Db {
             .context("cannot run the database migrations")
     }
 
+    /// The pool, for one statement or one transaction (counted, see [`counting_statements`]).
     pub fn pool(&self) -> &AnyPool {
+        // Outside a counted request there is nothing to count.
+        let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
         &self.pool
     }
 

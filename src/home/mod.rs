@@ -2,9 +2,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, extract::State, routing::get};
+use axum::{
+    Router,
+    extract::State,
+    response::{IntoResponse, Response},
+    routing::get,
+};
 
-use crate::{catalog, error::AppError, state::AppState, web::Layout};
+use crate::{
+    curriculum::{Live, published::Path},
+    state::AppState,
+    web::Layout,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -73,16 +82,18 @@ const TOPICS: &[Topic] = &[
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home/index.html")]
-struct HomePage {
+struct HomePage<'a> {
     layout: Layout,
     topics: &'static [Topic],
-    paths: Vec<catalog::PathSummary>,
+    paths: &'a [Path],
 }
 
-async fn home(State(state): State<AppState>, layout: Layout) -> Result<HomePage, AppError> {
-    Ok(HomePage {
+async fn home(State(live): State<Live>, layout: Layout) -> Response {
+    let tree = live.now();
+    HomePage {
         layout,
         topics: TOPICS,
-        paths: catalog::published_paths(&state.db).await?,
-    })
+        paths: &tree.paths,
+    }
+    .into_response()
 }

@@ -26,43 +26,6 @@ pub async fn get_exercise(db: &Db, module_id: &str, slug: &str) -> sqlx::Result<
     .await
 }
 
-/// An exercise in a list (module page, progress).
-#[derive(Debug, Clone, FromRow)]
-pub struct ExerciseItem {
-    pub id: String,
-    pub module_id: String,
-    pub module_slug: String,
-    pub slug: String,
-    pub title: String,
-    pub kind: String,
-}
-
-/// The exercises of a path's published modules, in module and exercise order.
-pub async fn list_exercises_of_path(db: &Db, path_id: &str) -> sqlx::Result<Vec<ExerciseItem>> {
-    sqlx::query_as(
-        "SELECT e.id, e.module_id, m.slug AS module_slug, e.slug, e.title, e.kind \
-         FROM lab_exercises e JOIN modules m ON m.id = e.module_id \
-         WHERE m.path_id = $1 AND m.published = TRUE ORDER BY m.position, e.position, e.slug",
-    )
-    .bind(path_id)
-    .fetch_all(db.pool())
-    .await
-}
-
-/// The exercises of the path the user passed at least once.
-pub async fn passed_in_path(db: &Db, user_id: &str, path_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT a.exercise_id FROM lab_attempts a \
-         JOIN lab_exercises e ON e.id = a.exercise_id JOIN modules m ON m.id = e.module_id \
-         WHERE a.user_id = $1 AND m.path_id = $2 AND a.passed = $3",
-    )
-    .bind(user_id)
-    .bind(path_id)
-    .bind(true)
-    .fetch_all(db.pool())
-    .await
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct Attempt {
     pub id: String,

@@ -8,8 +8,6 @@ mod db;
 pub mod http;
 pub mod sql;
 
-use std::collections::{HashMap, HashSet};
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -23,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::{CurrentUser, session::now},
-    catalog,
+    curriculum::ModuleAt,
     error::AppError,
     state::AppState,
     web::{Form, Layout, Path, Query, dates::date_time},
@@ -51,59 +49,6 @@ pub fn router() -> Router<AppState> {
             "/paths/{path}/{module}/labs/{exercise}/practice-reset",
             post(reset_practice),
         )
-}
-
-/// An exercise of a module as the module page lists it.
-#[derive(Debug, Clone)]
-pub struct ExerciseLink {
-    pub id: String,
-    pub module_id: String,
-    pub title: String,
-    pub href: String,
-    pub kind: String,
-}
-
-/// The exercises of a path's published modules, in order.
-pub async fn exercises_of_path(
-    state: &AppState,
-    path_slug: &str,
-    path_id: &str,
-) -> sqlx::Result<Vec<ExerciseLink>> {
-    Ok(db::list_exercises_of_path(&state.db, path_id)
-        .await?
-        .into_iter()
-        .map(|item| ExerciseLink {
-            href: format!("/paths/{path_slug}/{}/labs/{}", item.module_slug, item.slug),
-            id: item.id,
-            module_id: item.module_id,
-            title: item.title,
-            kind: item.kind,
-        })
-        .collect())
-}
-
-/// Exercise ids of the path the user has passed.
-pub async fn passed_in_path(
-    state: &AppState,
-    user_id: &str,
-    path_id: &str,
-) -> sqlx::Result<HashSet<String>> {
-    Ok(db::passed_in_path(&state.db, user_id, path_id)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// Module id → exercise ids, for progress over a whole path.
-pub async fn exercise_ids_by_module(
-    state: &AppState,
-    path_id: &str,
-) -> sqlx::Result<HashMap<String, Vec<String>>> {
-    let mut by_module: HashMap<String, Vec<String>> = HashMap::new();
-    for item in db::list_exercises_of_path(&state.db, path_id).await? {
-        by_module.entry(item.module_id).or_default().push(item.id);
-    }
-    Ok(by_module)
 }
 
 /// Every lab attempt of the user, for their data export.
@@ -138,18 +83,16 @@ async fn load(
     module: &str,
     slug: &str,
 ) -> Result<ExerciseContext, AppError> {
-    let ids = catalog::find_module(state, path, module)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let exercise = db::get_exercise(&state.db, &ids.module_id, slug)
+    let place = ModuleAt::find(state.curriculum.now(), path, module).ok_or(AppError::NotFound)?;
+    let exercise = db::get_exercise(&state.db, &place.module().id, slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let module_href = format!("/paths/{path}/{module}");
     Ok(ExerciseContext {
-        path_id: ids.path_id,
+        path_id: place.path().id.clone(),
         path_slug: path.to_owned(),
-        path_title: ids.path_title,
-        module_title: ids.module_title,
+        path_title: place.path().title.clone(),
+        module_title: place.module().title.clone(),
         href: format!("{module_href}/labs/{slug}"),
         module_href,
         exercise,
@@ -439,7 +382,14 @@ async fn run(
     };
     db::insert_attempt(&state.db, &user.id, &attempt).await?;
     if outcome.passed {
-        crate::learning::award_certificate_if_complete(&state, &user, &context.path_id).await?;
+        crate::progress::certificate::award_if_complete(
+            &state.db,
+            &state.visits,
+            &user,
+            &state.curriculum.now(),
+            &context.path_id,
+        )
+        .await?;
     }
     if !is_htmx {
         return Ok(Redirect::to(&context.href).into_response());
@@ -489,7 +439,7 @@ impl HttpAttemptView {
             id: attempt.id.clone(),
             when: date_time(attempt.created_at),
             passed: outcome.verdict.passed,
-            feedback_html: crate::content::markdown::inline(&outcome.verdict.feedback),
+            feedback_html: crate::render::markdown::inline(&outcome.verdict.feedback),
             raw_request: http::raw_request(&outcome.exchange.request),
             raw_response: http::raw_response(&outcome.exchange.response),
             status: outcome.exchange.response.status,
@@ -591,7 +541,7 @@ async fn http_page(
         layout,
         form: form_of(request.as_ref()),
         methods: &http::METHODS,
-        reference_html: crate::content::markdown::render(http::reference_docs()).html,
+        reference_html: crate::render::markdown::render(http::reference_docs()).html,
         part,
         context,
     }
@@ -646,7 +596,7 @@ async fn run_http(
                     body,
                 },
                 methods: &http::METHODS,
-                reference_html: crate::content::markdown::render(http::reference_docs()).html,
+                reference_html: crate::render::markdown::render(http::reference_docs()).html,
                 part,
                 context,
             };
@@ -669,7 +619,14 @@ async fn run_http(
     };
     db::insert_attempt(&state.db, &user.id, &attempt).await?;
     if attempt.passed != 0 {
-        crate::learning::award_certificate_if_complete(state, user, &context.path_id).await?;
+        crate::progress::certificate::award_if_complete(
+            &state.db,
+            &state.visits,
+            user,
+            &state.curriculum.now(),
+            &context.path_id,
+        )
+        .await?;
     }
     if !is_htmx {
         return Ok(Redirect::to(&context.href).into_response());

@@ -33,31 +33,6 @@ pub async fn delete_completion(db: &Db, user_id: &str, lesson_id: &str) -> sqlx:
         .map(drop)
 }
 
-/// The published lessons of a path that the user has finished.
-pub async fn completed_in_path(db: &Db, user_id: &str, path_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT c.lesson_id FROM lesson_completions c \
-         JOIN lessons l ON l.id = c.lesson_id JOIN modules m ON m.id = l.module_id \
-         WHERE c.user_id = $1 AND m.path_id = $2 AND l.published = TRUE AND m.published = TRUE",
-    )
-    .bind(user_id)
-    .bind(path_id)
-    .fetch_all(db.pool())
-    .await
-}
-
-/// Finished published lessons per path, for the dashboard.
-pub async fn completed_per_path(db: &Db, user_id: &str) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT m.path_id, COUNT(*) FROM lesson_completions c \
-         JOIN lessons l ON l.id = c.lesson_id JOIN modules m ON m.id = l.module_id \
-         WHERE c.user_id = $1 AND l.published = TRUE AND m.published = TRUE GROUP BY m.path_id",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await
-}
-
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct CompletionExport {
     pub lesson_id: String,
@@ -87,32 +62,6 @@ impl Certificate {
     pub fn issued_on(&self) -> String {
         crate::web::dates::date(self.issued_at)
     }
-}
-
-/// Issues the certificate once; a second call (or a concurrent one) changes nothing.
-pub async fn insert_certificate(
-    db: &Db,
-    user_id: &str,
-    path_id: &str,
-    learner_name: &str,
-    path_title: &str,
-    code: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO certificates (id, code, user_id, path_id, learner_name, path_title, issued_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, path_id) DO NOTHING",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(code)
-    .bind(user_id)
-    .bind(path_id)
-    .bind(learner_name)
-    .bind(path_title)
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .map(drop)
 }
 
 pub async fn get_certificate(db: &Db, code: &str) -> sqlx::Result<Option<Certificate>> {
@@ -154,18 +103,6 @@ pub async fn set_skip(
             .bind(module_id)
     };
     query.execute(db.pool()).await.map(drop)
-}
-
-/// The modules of a path the user skipped.
-pub async fn skipped_in_path(db: &Db, user_id: &str, path_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT s.module_id FROM module_skips s JOIN modules m ON m.id = s.module_id \
-         WHERE s.user_id = $1 AND m.path_id = $2",
-    )
-    .bind(user_id)
-    .bind(path_id)
-    .fetch_all(db.pool())
-    .await
 }
 
 /// Which modules a reset covers: one module, or every module of a path.
@@ -237,36 +174,6 @@ pub async fn activity_since(db: &Db, user_id: &str, since: i64) -> sqlx::Result<
     )
     .bind(user_id)
     .bind(since)
-    .fetch_all(db.pool())
-    .await
-}
-
-/// When each module was finished: the later of its last lesson completion and its first
-/// passing quiz attempt, for modules where both exist (lessons all done is checked by the
-/// caller).
-#[derive(Debug, Clone, FromRow)]
-pub struct ModuleTimes {
-    pub module_id: String,
-    pub last_lesson_at: i64,
-}
-
-pub async fn last_completion_per_module(db: &Db, user_id: &str) -> sqlx::Result<Vec<ModuleTimes>> {
-    sqlx::query_as(
-        "SELECT l.module_id, CAST(MAX(c.completed_at) AS BIGINT) AS last_lesson_at \
-         FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id \
-         WHERE c.user_id = $1 GROUP BY l.module_id",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await
-}
-
-pub async fn first_pass_per_module(db: &Db, user_id: &str) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT z.module_id, CAST(MIN(a.created_at) AS BIGINT) FROM quiz_attempts a \
-         JOIN quizzes z ON z.id = a.quiz_id WHERE a.user_id = $1 AND a.passed = TRUE GROUP BY z.module_id",
-    )
-    .bind(user_id)
     .fetch_all(db.pool())
     .await
 }

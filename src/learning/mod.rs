@@ -3,7 +3,7 @@
 mod db;
 mod heatmap;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,13 +16,16 @@ use axum::{
 use axum_htmx::HxRequest;
 
 use crate::{
-    auth::{CurrentUser, User, session::now},
-    catalog::{self, LessonAt, ModuleAt},
+    auth::{CurrentUser, session::now},
+    curriculum::{
+        LessonAt, ModuleAt, PathAt,
+        published::{Module, Path},
+    },
     error::AppError,
-    quiz,
+    progress::{Completion, LastVisit, ModuleState, Progress, certificate},
     state::AppState,
+    web::Layout,
     web::dates::date,
-    web::{Layout, Path},
 };
 
 pub use db::{Certificate, CompletionExport};
@@ -45,118 +48,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The lesson page's progress widget: the done/undo button and the module's bar.
-#[derive(Debug, Clone)]
-pub struct Completion {
-    pub lesson_href: String,
-    pub done: bool,
-    pub module_done: usize,
-    pub module_total: usize,
-    /// In an htmx response: also update the sidebar's bar (out of band).
-    pub out_of_band: bool,
-}
-
-/// Where a learner stands in a module. Done means every lesson done, every lab exercise
-/// passed and the quiz (if any) passed; callers count exercises together with lessons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModuleState {
-    NotStarted,
-    InProgress,
-    Skipped,
-    Done,
-}
-
-impl ModuleState {
-    pub fn of(
-        lessons_done: usize,
-        lessons: usize,
-        has_quiz: bool,
-        quiz: Option<(i64, bool)>,
-    ) -> Self {
-        let quiz_passed = !has_quiz || quiz.is_some_and(|(_, passed)| passed);
-        if lessons_done == lessons && quiz_passed {
-            Self::Done
-        } else if lessons_done > 0 || quiz.is_some() {
-            Self::InProgress
-        } else {
-            Self::NotStarted
-        }
-    }
-
-    /// A skipped module shows as skipped unless it is done anyway.
-    pub fn with_skip(self, skipped: bool) -> Self {
-        if skipped && self != Self::Done {
-            Self::Skipped
-        } else {
-            self
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NotStarted => "Not started",
-            Self::InProgress => "In progress",
-            Self::Skipped => "Skipped",
-            Self::Done => "Done",
-        }
-    }
-
-    pub fn class(self) -> &'static str {
-        match self {
-            Self::NotStarted => "state-not-started",
-            Self::InProgress => "state-in-progress",
-            Self::Skipped => "state-skipped",
-            Self::Done => "state-done",
-        }
-    }
-}
-
-/// The lessons of a path the user has finished.
-pub async fn completed_lessons(
-    state: &AppState,
-    user_id: &str,
-    path_id: &str,
-) -> sqlx::Result<HashSet<String>> {
-    Ok(db::completed_in_path(&state.db, user_id, path_id)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// Issues the path's certificate when every module is done. Called after each step that
-/// can complete a path (a lesson marked done, a quiz or lab exercise passed); idempotent.
-pub async fn award_certificate_if_complete(
-    state: &AppState,
-    user: &User,
-    path_id: &str,
-) -> Result<(), AppError> {
-    let Some(structure) = catalog::path_structure(state, path_id).await? else {
-        return Ok(());
-    };
-    let done = completed_lessons(state, &user.id, path_id).await?;
-    let scores = quiz::best_scores(state, &user.id, path_id).await?;
-    let passed = crate::labs::passed_in_path(state, &user.id, path_id).await?;
-    let complete = !structure.modules.is_empty()
-        && structure.modules.iter().all(|module| {
-            module.state(&done, &passed, scores.get(&module.id).copied()) == ModuleState::Done
-        });
-    if complete {
-        // 96 random bits: unguessable, short enough to type from a printed page.
-        let code = crate::auth::tokens::random_token()[..24].to_owned();
-        db::insert_certificate(
-            &state.db,
-            &user.id,
-            path_id,
-            &user.display_name,
-            &structure.title,
-            &code,
-            now(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// The user's certificates, for the dashboard and their data export.
 pub async fn certificates_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
     db::list_certificates(&state.db, user_id).await
@@ -173,7 +64,7 @@ struct CertificatePage {
 async fn certificate_page(
     State(state): State<AppState>,
     layout: Layout,
-    Path(code): Path<String>,
+    crate::web::Path(code): crate::web::Path<String>,
 ) -> Result<CertificatePage, AppError> {
     let certificate = db::get_certificate(&state.db, &code)
         .await?
@@ -182,18 +73,6 @@ async fn certificate_page(
         layout,
         certificate,
     })
-}
-
-/// The modules of a path the user skipped.
-pub async fn skipped_modules(
-    state: &AppState,
-    user_id: &str,
-    path_id: &str,
-) -> sqlx::Result<HashSet<String>> {
-    Ok(db::skipped_in_path(&state.db, user_id, path_id)
-        .await?
-        .into_iter()
-        .collect())
 }
 
 async fn skip(
@@ -215,11 +94,11 @@ async fn unskip(
 async fn set_skip(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ModuleAt { ids, href }: ModuleAt,
+    place: ModuleAt,
     skip: bool,
 ) -> Result<Redirect, AppError> {
-    db::set_skip(&state.db, &user.id, &ids.module_id, skip, now()).await?;
-    Ok(Redirect::to(&href))
+    db::set_skip(&state.db, &user.id, &place.module().id, skip, now()).await?;
+    Ok(Redirect::to(&place.href))
 }
 
 /// The confirmation page before a reset: says exactly what goes and what stays.
@@ -236,13 +115,13 @@ struct ResetPage {
 async fn reset_module_form(
     layout: Layout,
     CurrentUser(_user): CurrentUser,
-    ModuleAt { ids, href }: ModuleAt,
+    place: ModuleAt,
 ) -> ResetPage {
     ResetPage {
         layout,
-        what: format!("the module “{}”", ids.module_title),
-        action: format!("{href}/reset"),
-        back: href,
+        what: format!("the module “{}”", place.module().title),
+        action: format!("{}/reset", place.href),
+        back: place.href,
     }
 }
 
@@ -250,48 +129,43 @@ async fn reset_module(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
-    ModuleAt { ids, href }: ModuleAt,
+    place: ModuleAt,
 ) -> Result<Response, AppError> {
-    db::reset(&state.db, &user.id, db::Scope::Module(&ids.module_id)).await?;
+    db::reset(&state.db, &user.id, db::Scope::Module(&place.module().id)).await?;
     crate::auth::session::flash_and_redirect(
         &session,
         "Your progress in this module was reset.",
-        &href,
+        &place.href,
     )
     .await
 }
 
 async fn reset_path_form(
-    State(state): State<AppState>,
     layout: Layout,
     CurrentUser(_user): CurrentUser,
-    Path(path): Path<String>,
-) -> Result<ResetPage, AppError> {
-    let summary = catalog::find_path(&state, &path)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(ResetPage {
+    place: PathAt,
+) -> ResetPage {
+    let path = place.path();
+    ResetPage {
         layout,
-        what: format!("the path “{}”", summary.title),
-        action: format!("/paths/{path}/reset"),
-        back: format!("/paths/{path}"),
-    })
+        what: format!("the path “{}”", path.title),
+        action: format!("{}/reset", path.href()),
+        back: path.href(),
+    }
 }
 
 async fn reset_path(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
-    Path(path): Path<String>,
+    place: PathAt,
 ) -> Result<Response, AppError> {
-    let summary = catalog::find_path(&state, &path)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db::reset(&state.db, &user.id, db::Scope::Path(&summary.id)).await?;
+    let path = place.path();
+    db::reset(&state.db, &user.id, db::Scope::Path(&path.id)).await?;
     crate::auth::session::flash_and_redirect(
         &session,
         "Your progress in this path was reset.",
-        &format!("/paths/{path}"),
+        &path.href(),
     )
     .await
 }
@@ -302,33 +176,6 @@ pub async fn completions_of(
     user_id: &str,
 ) -> sqlx::Result<Vec<CompletionExport>> {
     db::list_completions(&state.db, user_id).await
-}
-
-impl Completion {
-    /// Where the button posts: undo when done, done otherwise.
-    pub fn action(&self) -> String {
-        let verb = if self.done { "incomplete" } else { "complete" };
-        format!("{}/{verb}", self.lesson_href)
-    }
-
-    /// The widget's state, given the module's lesson ids and what the user finished.
-    pub fn new(
-        lesson_href: String,
-        lesson_id: &str,
-        module_lessons: &[&str],
-        done: &HashSet<String>,
-    ) -> Self {
-        Self {
-            lesson_href,
-            done: done.contains(lesson_id),
-            module_done: module_lessons
-                .iter()
-                .filter(|id| done.contains(**id))
-                .count(),
-            module_total: module_lessons.len(),
-            out_of_band: false,
-        }
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -365,25 +212,30 @@ async fn set_done(
     HxRequest(is_htmx): HxRequest,
     layout: Layout,
     CurrentUser(user): CurrentUser,
-    LessonAt { ids, href }: LessonAt,
+    place: LessonAt,
     done: bool,
 ) -> Result<Response, AppError> {
+    let lesson = place.lesson();
     if done {
-        db::insert_completion(&state.db, &user.id, &ids.lesson_id, now()).await?;
-        award_certificate_if_complete(&state, &user, &ids.path_id).await?;
+        db::insert_completion(&state.db, &user.id, &lesson.id, now()).await?;
+        certificate::award_if_complete(
+            &state.db,
+            &state.visits,
+            &user,
+            &place.tree,
+            &place.path().id,
+        )
+        .await?;
     } else {
-        db::delete_completion(&state.db, &user.id, &ids.lesson_id).await?;
+        db::delete_completion(&state.db, &user.id, &lesson.id).await?;
     }
     if !is_htmx {
-        return Ok(Redirect::to(&href).into_response());
+        return Ok(Redirect::to(&place.href).into_response());
     }
-    let finished = completed_lessons(&state, &user.id, &ids.path_id).await?;
-    let module_lessons =
-        catalog::lesson_ids_of_module(&state, &ids.path_id, &ids.module_id).await?;
-    let module_lessons: Vec<&str> = module_lessons.iter().map(String::as_str).collect();
+    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
     let completion = Completion {
         out_of_band: true,
-        ..Completion::new(href, &ids.lesson_id, &module_lessons, &finished)
+        ..Completion::new(place.href.clone(), lesson, place.module(), &progress)
     };
     Ok(CompletionFragment {
         layout,
@@ -392,51 +244,48 @@ async fn set_done(
     .into_response())
 }
 
-/// A path on the dashboard, with the user's progress through it.
-struct PathProgress {
-    path: catalog::PathSummary,
-    done: i64,
+/// A path on the dashboard, with the learner's progress through it.
+struct PathProgress<'a> {
+    path: &'a Path,
+    lessons: usize,
+    done: usize,
     /// Lab exercises of the path: (passed, total).
     labs: (usize, usize),
 }
 
-impl PathProgress {
-    fn percent(&self) -> i64 {
-        if self.path.lessons == 0 {
-            0
-        } else {
-            self.done * 100 / self.path.lessons
-        }
+impl PathProgress<'_> {
+    fn percent(&self) -> usize {
+        (self.done * 100).checked_div(self.lessons).unwrap_or(0)
     }
 }
 
 /// A finished module and when it was finished.
-struct FinishedModule {
-    title: String,
+struct FinishedModule<'a> {
+    title: &'a str,
     on: String,
 }
 
 /// A module's best quiz score.
-struct QuizScore {
-    module: String,
+struct QuizScore<'a> {
+    module: &'a str,
     best: i64,
     passed: bool,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "learning/dashboard.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     layout: Layout,
     display_name: String,
     two_factor: bool,
-    resume: Option<catalog::LastVisit>,
-    paths: Vec<PathProgress>,
+    resume: Option<LastVisit>,
+    paths: Vec<PathProgress<'a>>,
     certificates: Vec<Certificate>,
     recent: Vec<db::Activity>,
     heatmap_svg: String,
     active_days: usize,
-    finished: Vec<FinishedModule>,
-    scores: Vec<QuizScore>,
+    finished: Vec<FinishedModule<'a>>,
+    scores: Vec<QuizScore<'a>>,
 }
 
 impl db::Activity {
@@ -445,11 +294,13 @@ impl db::Activity {
     }
 }
 
+/// The learner's home: three statements (activity, progress, certificates) whatever the
+/// number of paths, modules or attempts; the tree comes from memory.
 async fn dashboard(
     State(state): State<AppState>,
     layout: Layout,
     CurrentUser(user): CurrentUser,
-) -> Result<DashboardPage, AppError> {
+) -> Result<Response, AppError> {
     let today = now().div_euclid(86_400);
     let since = (today - heatmap::WEEKS * 7) * 86_400;
     let activity = db::activity_since(&state.db, &user.id, since).await?;
@@ -459,64 +310,39 @@ async fn dashboard(
     }
     let (heatmap_svg, active_days) = heatmap::render(&per_day, today);
 
-    let done_per_path = db::completed_per_path(&state.db, &user.id).await?;
-    let last_lessons: HashMap<String, i64> = db::last_completion_per_module(&state.db, &user.id)
-        .await?
-        .into_iter()
-        .map(|times| (times.module_id, times.last_lesson_at))
-        .collect();
-    let first_passes: HashMap<String, i64> = db::first_pass_per_module(&state.db, &user.id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut paths = Vec::new();
+    let tree = state.curriculum.now();
+    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
     let mut finished = Vec::new();
     let mut scores = Vec::new();
-    for path in catalog::published_paths(&state.db).await? {
-        let done = done_per_path
-            .iter()
-            .find(|(id, _)| *id == path.id)
-            .map_or(0, |(_, n)| *n);
-        if (done > 0 || !first_passes.is_empty())
-            && let Some(structure) = catalog::path_structure(&state, &path.id).await?
-        {
-            let finished_lessons = completed_lessons(&state, &user.id, &path.id).await?;
-            let best = quiz::best_scores(&state, &user.id, &path.id).await?;
-            let passed_labs = crate::labs::passed_in_path(&state, &user.id, &path.id).await?;
-            for module in &structure.modules {
-                let quiz = best.get(&module.id).copied();
-                if let Some((best, passed)) = quiz {
-                    scores.push(QuizScore {
-                        module: module.title.clone(),
-                        best,
-                        passed,
-                    });
-                }
-                if module.state(&finished_lessons, &passed_labs, quiz) == ModuleState::Done {
-                    let at = last_lessons
-                        .get(&module.id)
-                        .copied()
-                        .max(first_passes.get(&module.id).copied());
-                    finished.push(FinishedModule {
-                        title: module.title.clone(),
-                        on: at.map(date).unwrap_or_default(),
-                    });
-                }
+    for path in &tree.paths {
+        for module in &path.modules {
+            if let Some(quiz) = progress.quiz(module) {
+                scores.push(QuizScore {
+                    module: &module.title,
+                    best: quiz.best,
+                    passed: quiz.passed,
+                });
+            }
+            if progress.started(path) && progress.module_state(module) == ModuleState::Done {
+                finished.push(finished_module(module, &progress));
             }
         }
-        let exercises = crate::labs::exercises_of_path(&state, &path.slug, &path.id).await?;
-        let passed = crate::labs::passed_in_path(&state, &user.id, &path.id).await?;
-        let labs = (
-            exercises.iter().filter(|e| passed.contains(&e.id)).count(),
-            exercises.len(),
-        );
-        paths.push(PathProgress { path, done, labs });
     }
+    let paths = tree
+        .paths
+        .iter()
+        .map(|path| PathProgress {
+            path,
+            lessons: path.lesson_count(),
+            done: progress.lessons_done_in(path),
+            labs: (progress.exercises_passed_in(path), path.exercise_count()),
+        })
+        .collect();
     Ok(DashboardPage {
         layout,
         display_name: user.display_name.clone(),
         two_factor: user.has_two_factor(),
-        resume: catalog::last_visit(&state, &user.id, None).await?,
+        resume: progress.last_visit(&tree, None),
         paths,
         certificates: db::list_certificates(&state.db, &user.id).await?,
         recent: activity.into_iter().take(10).collect(),
@@ -524,37 +350,13 @@ async fn dashboard(
         active_days,
         finished,
         scores,
-    })
+    }
+    .into_response())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::ModuleState;
-
-    #[test]
-    fn a_module_is_done_when_every_lesson_is_done_and_the_quiz_passed() {
-        assert_eq!(ModuleState::of(0, 3, true, None), ModuleState::NotStarted);
-        assert_eq!(ModuleState::of(1, 3, true, None), ModuleState::InProgress);
-        assert_eq!(
-            ModuleState::of(0, 3, true, Some((40, false))),
-            ModuleState::InProgress
-        );
-        assert_eq!(
-            ModuleState::of(3, 3, true, Some((60, false))),
-            ModuleState::InProgress
-        );
-        assert_eq!(
-            ModuleState::of(3, 3, true, Some((80, true))),
-            ModuleState::Done
-        );
-        assert_eq!(ModuleState::of(3, 3, false, None), ModuleState::Done);
-        assert_eq!(
-            ModuleState::of(1, 3, true, None).with_skip(true),
-            ModuleState::Skipped
-        );
-        assert_eq!(
-            ModuleState::of(3, 3, false, None).with_skip(true),
-            ModuleState::Done
-        );
+fn finished_module<'a>(module: &'a Module, progress: &Progress) -> FinishedModule<'a> {
+    FinishedModule {
+        title: &module.title,
+        on: progress.finished_at(module).map(date).unwrap_or_default(),
     }
 }

@@ -20,9 +20,10 @@ use crate::{
         CurrentUser,
         session::{self, now},
     },
-    catalog::LessonAt,
-    content::markdown,
+    curriculum::LessonAt,
+    db::Db,
     error::AppError,
+    render::markdown,
     state::AppState,
     web::dates::date_time as when,
     web::{Form, Layout},
@@ -72,13 +73,12 @@ pub struct NoteBox {
 
 /// The bookmark and note of the user on a lesson.
 pub async fn for_lesson(
-    state: &AppState,
+    db: &Db,
     user_id: &str,
     lesson_id: &str,
     lesson_href: &str,
 ) -> sqlx::Result<(BookmarkButton, NoteBox)> {
-    let on = db::is_bookmarked(&state.db, user_id, lesson_id).await?;
-    let note = db::get_note(&state.db, user_id, lesson_id).await?;
+    let (on, note) = db::on_lesson(db, user_id, lesson_id).await?;
     let bookmark = BookmarkButton {
         lesson_href: lesson_href.to_owned(),
         on,
@@ -141,13 +141,11 @@ async fn set_bookmark(
     HxRequest(is_htmx): HxRequest,
     layout: Layout,
     CurrentUser(user): CurrentUser,
-    LessonAt {
-        ids,
-        href: lesson_href,
-    }: LessonAt,
+    place: LessonAt,
     on: bool,
 ) -> Result<Response, AppError> {
-    db::set_bookmark(&state.db, &user.id, &ids.lesson_id, on, now()).await?;
+    let lesson_href = place.href.clone();
+    db::set_bookmark(&state.db, &user.id, &place.lesson().id, on, now()).await?;
     if !is_htmx {
         return Ok(Redirect::to(&lesson_href).into_response());
     }
@@ -170,12 +168,10 @@ async fn save_note(
     layout: Layout,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
-    LessonAt {
-        ids,
-        href: lesson_href,
-    }: LessonAt,
+    place: LessonAt,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
+    let lesson_href = place.href.clone();
     let text = form.note.replace("\r\n", "\n");
     if text.chars().count() > MAX_NOTE_CHARS {
         // Keep every character the learner typed, and say why it was not saved.
@@ -198,10 +194,10 @@ async fn save_note(
     }
     let time = now();
     if text.trim().is_empty() {
-        db::delete_note(&state.db, &user.id, &ids.lesson_id).await?;
+        db::delete_note(&state.db, &user.id, &place.lesson().id).await?;
     } else {
         let html = markdown::render(&text).html;
-        db::save_note(&state.db, &user.id, &ids.lesson_id, &text, &html, time).await?;
+        db::save_note(&state.db, &user.id, &place.lesson().id, &text, &html, time).await?;
     }
     if !is_htmx {
         return session::flash_and_redirect(

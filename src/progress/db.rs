@@ -1,6 +1,52 @@
-//! SQL for progress.
+//! SQL for progress. Every query is scoped by the user id it is given, which always comes from
+//! the session, never from the request.
 
-use sqlx::{Any, Executor};
+use sqlx::{Any, Executor, FromRow};
+
+use crate::db::Db;
+
+/// One fact about the learner: `kind` says which table it came from.
+#[derive(Debug, FromRow)]
+pub struct Fact {
+    /// `done` (a lesson), `skip` (a module), `quiz` (a module's quiz), `lab` (an exercise
+    /// passed) or `visit` (a lesson opened).
+    pub kind: String,
+    /// The lesson, module or exercise id.
+    pub item: String,
+    /// For `quiz`: the best score.
+    pub score: i64,
+    /// For `quiz`: 1 when the best score reaches the quiz's pass mark.
+    pub passed: i64,
+    /// When: completed, skipped, first passed (0 if never), or last visited.
+    pub at: i64,
+}
+
+/// Everything the learner did that progress is made of, in one statement whatever the
+/// curriculum's size: a few rows per lesson, module and exercise at most. Items no longer
+/// published come back too; the tree they are laid over leaves them out.
+pub async fn facts(db: &Db, user_id: &str) -> sqlx::Result<Vec<Fact>> {
+    sqlx::query_as(
+        "SELECT 'done' AS kind, lesson_id AS item, CAST(0 AS BIGINT) AS score, \
+           CAST(0 AS BIGINT) AS passed, completed_at AS at \
+         FROM lesson_completions WHERE user_id = $1 \
+         UNION ALL \
+         SELECT 'skip', module_id, 0, 0, skipped_at FROM module_skips WHERE user_id = $1 \
+         UNION ALL \
+         SELECT 'quiz', z.module_id, CAST(MAX(a.score) AS BIGINT), \
+           CAST(CASE WHEN MAX(a.score) >= z.pass_mark THEN 1 ELSE 0 END AS BIGINT), \
+           CAST(COALESCE(MIN(CASE WHEN a.passed = TRUE THEN a.created_at END), 0) AS BIGINT) \
+         FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id WHERE a.user_id = $1 \
+         GROUP BY z.module_id, z.pass_mark \
+         UNION ALL \
+         SELECT 'lab', exercise_id, 0, 1, CAST(MIN(created_at) AS BIGINT) FROM lab_attempts \
+         WHERE user_id = $1 AND passed = TRUE GROUP BY exercise_id \
+         UNION ALL \
+         SELECT 'visit', lesson_id, 0, 0, visited_at FROM lesson_visits WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}
 
 /// Records that the learner opened the lesson at `at` (unix milliseconds), keeping the newest
 /// time. A visit of a learner or lesson deleted meanwhile is dropped rather than failing the
@@ -23,6 +69,49 @@ pub async fn upsert_visit<'e>(
     .bind(lesson_id)
     .bind(at)
     .execute(executor)
+    .await
+    .map(drop)
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct VisitExport {
+    pub lesson_id: String,
+    pub lesson_title: String,
+    pub visited_at: i64,
+}
+
+pub async fn list_visits(db: &Db, user_id: &str) -> sqlx::Result<Vec<VisitExport>> {
+    sqlx::query_as(
+        "SELECT v.lesson_id, l.title AS lesson_title, v.visited_at FROM lesson_visits v \
+         JOIN lessons l ON l.id = v.lesson_id WHERE v.user_id = $1 ORDER BY v.visited_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Issues the certificate once; a second call (or a concurrent one) changes nothing.
+pub async fn insert_certificate(
+    db: &Db,
+    user_id: &str,
+    path_id: &str,
+    learner_name: &str,
+    path_title: &str,
+    code: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO certificates (id, code, user_id, path_id, learner_name, path_title, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, path_id) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(code)
+    .bind(user_id)
+    .bind(path_id)
+    .bind(learner_name)
+    .bind(path_title)
+    .bind(now)
+    .execute(db.pool())
     .await
     .map(drop)
 }

@@ -45,6 +45,15 @@ impl Visits {
         *time = (*time).max(at_ms);
     }
 
+    /// What `user_id` opened that is not written yet: (lesson id, unix milliseconds).
+    pub fn pending_of(&self, user_id: &str) -> Vec<(String, i64)> {
+        lock(&self.pending)
+            .iter()
+            .filter(|((user, _), _)| user == user_id)
+            .map(|((_, lesson), at)| (lesson.clone(), *at))
+            .collect()
+    }
+
     /// Writes what `user_id` has pending, so a page about to read their visits sees them all.
     pub async fn flush_for(&self, user_id: &str) -> sqlx::Result<()> {
         let waiting = lock(&self.pending).keys().any(|(user, _)| user == user_id);

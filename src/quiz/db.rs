@@ -99,21 +99,3 @@ pub async fn list_attempts(db: &Db, user_id: &str) -> sqlx::Result<Vec<Attempt>>
         .fetch_all(db.pool())
         .await
 }
-
-/// Per module of the path: the user's best score and the pass mark, for modules whose quiz
-/// the user has attempted.
-pub async fn best_scores_in_path(
-    db: &Db,
-    user_id: &str,
-    path_id: &str,
-) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT z.module_id, MAX(a.score), z.pass_mark FROM quiz_attempts a \
-         JOIN quizzes z ON z.id = a.quiz_id JOIN modules m ON m.id = z.module_id \
-         WHERE a.user_id = $1 AND m.path_id = $2 GROUP BY z.module_id, z.pass_mark",
-    )
-    .bind(user_id)
-    .bind(path_id)
-    .fetch_all(db.pool())
-    .await
-}

@@ -1,6 +1,6 @@
 //! Grading: pure functions from an answer key and what the learner sent to right or wrong.
 
-use crate::content::files::{Answer, AnswerKey, QuestionKind};
+use crate::curriculum::files::{Answer, AnswerKey, QuestionKind};
 
 /// Short text matches ignoring case and surrounding or repeated spaces.
 fn normalize(text: &str) -> String {
@@ -128,7 +128,7 @@ pub fn score(correct: usize, total: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::files::Choice;
+    use crate::curriculum::files::Choice;
 
     fn choices(texts: &[(&str, Option<bool>)]) -> AnswerKey {
         AnswerKey {

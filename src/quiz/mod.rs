@@ -22,28 +22,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::{CurrentUser, session::now},
-    catalog,
-    content::{
+    curriculum::{
+        ModuleAt,
         files::{AnswerKey, QuestionKind},
-        markdown::inline,
     },
     error::AppError,
+    render::markdown::inline,
     state::AppState,
     web::{Form, Layout, Path},
 };
-
-/// The user's best quiz score per module of a path: module id → (best, passed).
-pub async fn best_scores(
-    state: &AppState,
-    user_id: &str,
-    path_id: &str,
-) -> sqlx::Result<HashMap<String, (i64, bool)>> {
-    let rows = db::best_scores_in_path(&state.db, user_id, path_id).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(module, best, pass_mark)| (module, (best, best >= pass_mark)))
-        .collect())
-}
 
 /// Every attempt of the user (score, answers), for their data export.
 pub async fn attempts_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
@@ -113,20 +100,18 @@ async fn load(
     path: &str,
     module: &str,
 ) -> Result<QuizContext, AppError> {
-    let ids = catalog::find_module(state, path, module)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let quiz = db::get_quiz(&state.db, &ids.module_id)
+    let place = ModuleAt::find(state.curriculum.now(), path, module).ok_or(AppError::NotFound)?;
+    let quiz = db::get_quiz(&state.db, &place.module().id)
         .await?
         .ok_or(AppError::NotFound)?;
     let questions = db::list_questions(&state.db, &quiz.id).await?;
     let best = db::best_score(&state.db, user_id, &quiz.id).await?;
     Ok(QuizContext {
-        path_id: ids.path_id,
+        path_id: place.path().id.clone(),
         path_slug: path.to_owned(),
         module_slug: module.to_owned(),
-        module_title: ids.module_title,
-        path_title: ids.path_title,
+        module_title: place.module().title.clone(),
+        path_title: place.path().title.clone(),
         quiz,
         questions,
         best,
@@ -268,7 +253,14 @@ async fn submit(
     };
     db::insert_attempt(&state.db, &user.id, &attempt).await?;
     if attempt.passed != 0 {
-        crate::learning::award_certificate_if_complete(&state, &user, &context.path_id).await?;
+        crate::progress::certificate::award_if_complete(
+            &state.db,
+            &state.visits,
+            &user,
+            &state.curriculum.now(),
+            &context.path_id,
+        )
+        .await?;
     }
     let href = format!("{}/attempts/{}", context.href(), attempt.id);
     if !is_htmx {

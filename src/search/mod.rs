@@ -15,8 +15,8 @@ use axum_htmx::HxRequest;
 use serde::Deserialize;
 
 use crate::{
-    content::markdown::escape,
     error::AppError,
+    render::markdown::escape,
     state::AppState,
     web::{Layout, Query},
 };

@@ -7,6 +7,7 @@ pub mod form;
 pub mod layout;
 pub mod limit;
 pub mod security;
+pub mod statements;
 
 pub use form::{FieldErrors, Form, Path, Query};
 pub use layout::Layout;

@@ -730,6 +730,7 @@ async fn the_quiz_list_shows_every_module_and_searches_titles(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+        app.curriculum_changed().await;
     }
     let first = Page::from(app.get("/admin/quizzes").await).await;
     assert_eq!(first.count("tbody tr"), 25);

@@ -1,7 +1,7 @@
 //! The curriculum archive in the browser: download, upload with a dry-run report, apply once.
 
 use flate2::{Compression, write::GzEncoder};
-use groundwork::content::{self, archive, files};
+use groundwork::curriculum::{self, archive, files};
 use reqwest::{StatusCode, header};
 
 use crate::{
@@ -64,7 +64,7 @@ async fn download(app: &TestApp) -> Vec<u8> {
 }
 
 async fn exported_tree(app: &TestApp) -> files::Tree {
-    files::to_tree(&content::export(&app.db).await.unwrap()).unwrap()
+    files::to_tree(&curriculum::export(&app.db).await.unwrap()).unwrap()
 }
 
 /// (created, updated, unchanged) of a kind in the report table of `page`.
@@ -128,7 +128,7 @@ async fn exporting_then_importing_the_archive_through_the_browser_changes_nothin
         .keys()
         .filter(|file| file.matches('/').count() == 2 && file.ends_with(".md"))
         .count();
-    for kind in content::KINDS {
+    for kind in curriculum::KINDS {
         let (created, updated, _) = counts(&review, kind);
         assert_eq!((created, updated), (0, 0), "{kind}");
     }

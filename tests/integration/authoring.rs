@@ -609,9 +609,9 @@ async fn deleting_content_with_progress_asks_for_confirmation_and_says_what_is_l
         .post_form(&format!("/admin/modules/{module}/delete"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let exported = groundwork::content::export(&app.db).await.unwrap();
-    let tree = groundwork::content::files::to_tree(&exported).unwrap();
-    groundwork::content::files::parse(&tree).expect("the curriculum is still valid");
+    let exported = groundwork::curriculum::export(&app.db).await.unwrap();
+    let tree = groundwork::curriculum::files::to_tree(&exported).unwrap();
+    groundwork::curriculum::files::parse(&tree).expect("the curriculum is still valid");
 
     let audit: String =
         sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = 'lesson.delete'")
@@ -850,6 +850,7 @@ async fn hostile_text_in_every_admin_field_is_escaped_on_every_page(app: TestApp
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
     save_lesson(
         &app,
         &id,

@@ -1,6 +1,6 @@
 //! Certificates: earned by completing every module of a path, verifiable by anyone.
 
-use groundwork::content::{self, files};
+use groundwork::curriculum::files;
 use reqwest::StatusCode;
 
 use crate::{
@@ -52,7 +52,7 @@ async fn certificates(app: &TestApp) -> i64 {
 }
 
 async fn completing_every_module_of_a_path_issues_a_verifiable_certificate(app: TestApp) {
-    content::import(&app.db, &small_path()).await.unwrap();
+    app.import(&small_path()).await;
     app.register("ada@example.com", "Ada Lovelace", PASSWORD)
         .await;
 

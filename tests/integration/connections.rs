@@ -127,7 +127,9 @@ async fn shutdown_closes_slow_clients_after_the_grace_period_and_finishes_normal
     let mut config = Config::for_data_dir(test_app.data_dir.path().to_owned());
     config.shutdown_grace_secs = 1;
     let limits = config.server_limits();
-    let state = groundwork::state::AppState::new(config, test_app.db.clone()).unwrap();
+    let state = groundwork::state::AppState::new(config, test_app.db.clone())
+        .await
+        .unwrap();
     let work = Router::new()
         .route(
             "/work",

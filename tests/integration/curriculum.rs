@@ -1,6 +1,6 @@
 //! The curriculum: the bundled path, import and export, and the reading pages.
 
-use groundwork::content::{self, files};
+use groundwork::curriculum::{self, files};
 use reqwest::StatusCode;
 
 use crate::support::{Page, TestApp, bundled_counts, db_tests};
@@ -49,9 +49,9 @@ async fn a_fresh_start_has_the_bundled_path_with_all_its_content(app: TestApp) {
 
 async fn importing_the_same_content_twice_changes_nothing(app: TestApp) {
     app.import_bundled().await;
-    let curriculum = files::parse(&content::bundled_tree()).unwrap();
+    let curriculum = files::parse(&curriculum::bundled_tree()).unwrap();
 
-    let again = content::import(&app.db, &curriculum).await.unwrap();
+    let again = app.import(&curriculum).await;
 
     assert_eq!(again.changed(), 0, "{again}");
     assert_eq!(
@@ -66,12 +66,12 @@ async fn importing_the_same_content_twice_changes_nothing(app: TestApp) {
 
 async fn export_then_import_gives_back_the_same_curriculum(app: TestApp) {
     app.import_bundled().await;
-    let original = files::parse(&content::bundled_tree()).unwrap();
+    let original = files::parse(&curriculum::bundled_tree()).unwrap();
 
-    let exported = content::export(&app.db).await.unwrap();
+    let exported = curriculum::export(&app.db).await.unwrap();
     let tree = files::to_tree(&exported).unwrap();
     let reparsed = files::parse(&tree).unwrap();
-    let report = content::import(&app.db, &reparsed).await.unwrap();
+    let report = app.import(&reparsed).await;
 
     assert_eq!(
         exported, original,
@@ -191,6 +191,7 @@ async fn unpublished_content_is_404_for_learners(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
     assert_eq!(app.get(&lesson).await.status(), StatusCode::NOT_FOUND);
     let module = Page::from(app.get(&format!("{PATH}/how-backends-work")).await).await;
     assert_eq!(
@@ -204,6 +205,7 @@ async fn unpublished_content_is_404_for_learners(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
     assert_eq!(
         app.get(&other).await.status(),
         StatusCode::NOT_FOUND,
@@ -215,6 +217,7 @@ async fn unpublished_content_is_404_for_learners(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
     assert_eq!(app.get(PATH).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         Page::from(app.get("/paths").await).await.count(".cards li"),
@@ -231,7 +234,7 @@ async fn markdown_with_script_or_event_handlers_renders_without_them(app: TestAp
         "+++\nuuid = \"00000000-0000-4000-8000-0000000000a3\"\nslug = \"l\"\ntitle = \"<script>alert(1)</script>\"\nsummary = \"S\"\nposition = 1\n+++\n\n## Attack\n\n<script>alert(2)</script>\n\n<img src=x onerror=\"alert(3)\">\n\n[click](javascript:alert(4))\n\n```go\nfunc main() { fmt.Println(\"<b>hi</b>\") }\n```\n".into(),
     );
     let curriculum = files::parse(&tree).unwrap();
-    content::import(&app.db, &curriculum).await.unwrap();
+    app.import(&curriculum).await;
 
     let body = app.get("/paths/x/m/l").await.text().await.unwrap();
 

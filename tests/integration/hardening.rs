@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use groundwork::{auth, content};
+use groundwork::{auth, curriculum};
 use reqwest::{StatusCode, header};
 
 use crate::{
@@ -263,8 +263,8 @@ async fn two_instances_starting_together_import_once_and_issue_one_set_up_link(a
     let other = app.another_instance().await;
 
     let (first, second) = tokio::join!(
-        content::import_bundled_if_empty(&app.db),
-        content::import_bundled_if_empty(&other.db)
+        curriculum::import_bundled_if_empty(&app.db),
+        curriculum::import_bundled_if_empty(&other.db)
     );
     let (link_a, link_b) = tokio::join!(
         auth::claim_setup_token(&app.db),

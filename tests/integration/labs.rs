@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use groundwork::content::{self, files};
+use groundwork::curriculum::{self, files};
 use reqwest::{StatusCode, header};
 
 use crate::{
@@ -162,7 +162,7 @@ async fn run_htmx(app: &TestApp, token: &str, exercise: &str, sql: &str) -> reqw
 }
 
 fn bundled_modules() -> Vec<files::ModuleDoc> {
-    let curriculum = files::parse(&content::bundled_tree()).expect("the bundled content parses");
+    let curriculum = files::parse(&curriculum::bundled_tree()).expect("the bundled content parses");
     curriculum
         .paths
         .into_iter()
@@ -554,7 +554,7 @@ fn tiny_path() -> files::Curriculum {
 }
 
 async fn a_passed_exercise_counts_toward_the_module_and_the_certificate(app: TestApp) {
-    content::import(&app.db, &tiny_path()).await.unwrap();
+    app.import(&tiny_path()).await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     app.post_form("/paths/t/one/lesson/complete", &[]).await;
     let certificates = || async {

@@ -246,7 +246,9 @@ async fn serve_configured_with_extra_route(
     let mut config = Config::for_data_dir(app.data_dir.path().to_owned());
     configure(&mut config);
     let limits = config.server_limits();
-    let state = groundwork::state::AppState::new(config, app.db.clone()).unwrap();
+    let state = groundwork::state::AppState::new(config, app.db.clone())
+        .await
+        .unwrap();
     let router = app::with_layers(extra.merge(app::routes(state.clone())), &state);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());

@@ -28,4 +28,5 @@ mod samples;
 mod search;
 mod sessions;
 mod settings;
+mod spine;
 mod two_factor;

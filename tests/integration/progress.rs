@@ -160,6 +160,7 @@ async fn unpublished_lessons_cannot_be_completed(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
 
     let response = app.post_form(&format!("{LESSON}/complete"), &[]).await;
 

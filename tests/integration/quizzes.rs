@@ -1,7 +1,7 @@
 //! Module quizzes: the page hides the answers, grading happens on the server, attempts are
 //! private, and they count.
 
-use groundwork::content::files::{Answer, AnswerKey};
+use groundwork::curriculum::files::{Answer, AnswerKey};
 use reqwest::{StatusCode, header};
 
 use crate::{

@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use groundwork::content;
+use groundwork::curriculum;
 use sqlx::{Connection, PgConnection};
 
 use crate::support::PostgresDatabase;
@@ -25,7 +25,7 @@ struct Sample {
 /// Every fenced block of every bundled lesson, in module and lesson order.
 fn samples() -> Vec<Sample> {
     let mut samples = Vec::new();
-    for (name, text) in content::bundled_tree() {
+    for (name, text) in curriculum::bundled_tree() {
         let Some(module) = name.split('/').nth(1).filter(|_| name.ends_with(".md")) else {
             continue;
         };

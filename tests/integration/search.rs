@@ -111,6 +111,7 @@ async fn unpublished_lessons_are_not_found(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
 
     let page = Page::from(app.get("/search?q=index").await).await;
 
@@ -128,6 +129,7 @@ async fn the_search_index_follows_content_changes(app: TestApp) {
         .execute(app.db.pool())
         .await
         .unwrap();
+    app.curriculum_changed().await;
 
     let page = Page::from(app.get("/search?q=zebrafish").await).await;
 

@@ -17,7 +17,7 @@ use super::{archive_db as db, audit};
 use crate::admin::Editor;
 use crate::{
     auth::{session, tokens},
-    content::{
+    curriculum::{
         self, ChangedItem, ImportReport, ReportRow,
         archive::{self, ArchiveError},
         files::{self, Tree},
@@ -45,7 +45,7 @@ pub(super) async fn export(
     State(state): State<AppState>,
     Editor(_): Editor,
 ) -> Result<Response, AppError> {
-    let tree = files::to_tree(&content::export(&state.db).await?)
+    let tree = files::to_tree(&curriculum::export(&state.db).await?)
         .map_err(|error| AppError::Internal(error.into()))?;
     let now = time::OffsetDateTime::now_utc();
     let mtime = u64::try_from(now.unix_timestamp()).unwrap_or_default();
@@ -218,7 +218,7 @@ pub(super) async fn upload(
         Ok(curriculum) => curriculum,
         Err(errors) => return refuse(layout, errors),
     };
-    let report = match content::dry_run(&state.db, &curriculum).await {
+    let report = match curriculum::dry_run(&state.db, &curriculum).await {
         Ok(report) => report,
         Err(error) => return refuse(layout, vec![import_problem(error)?]),
     };
@@ -325,7 +325,7 @@ pub(super) async fn apply(
             ));
         }
     };
-    let report = match content::import_in(&mut tx, &curriculum).await {
+    let report = match curriculum::import_in(&mut tx, &curriculum).await {
         Ok(report) => report,
         Err(error) => {
             let message = import_problem(error)?;

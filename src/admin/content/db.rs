@@ -3,7 +3,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-pub use crate::content::db::{ModuleRow, PathRow};
+pub use crate::curriculum::db::{ModuleRow, PathRow};
 use crate::db::Db;
 
 /// A lesson without its body, for lists.
@@ -306,7 +306,7 @@ pub async fn update_lesson_if_unchanged<'e>(
     id: &str,
     base_version: i64,
     fields: &LessonFields<'_>,
-    rendering: crate::content::db::LessonRendering<'_>,
+    rendering: crate::curriculum::db::LessonRendering<'_>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(

@@ -22,8 +22,9 @@ use super::{
 use crate::{
     admin::{Editor, Paging},
     auth::{User, session},
-    content::{self, markdown},
+    curriculum,
     error::AppError,
+    render::markdown,
     state::AppState,
     web::{
         FieldErrors, Form, Layout, Path, Query,
@@ -206,7 +207,7 @@ pub(super) async fn create_lesson(
     let id = uuid::Uuid::new_v4().to_string();
     let rendered = markdown::render(&form.body_markdown);
     let mut tx = state.db.pool().begin().await?;
-    let row = content::db::LessonRow {
+    let row = curriculum::db::LessonRow {
         id: id.clone(),
         module_id: module.id.clone(),
         slug: form.item.slug.clone(),
@@ -216,7 +217,7 @@ pub(super) async fn create_lesson(
         published: i64::from(form.item.is_published()),
         body_markdown: form.body_markdown.clone(),
     };
-    content::db::upsert_lesson(&mut *tx, &row, rendering(&rendered), now).await?;
+    curriculum::db::upsert_lesson(&mut *tx, &row, rendering(&rendered), now).await?;
     db::insert_revision(
         &mut tx,
         revision(&id, &form.fields(), &editor, "created"),
@@ -240,8 +241,8 @@ pub(super) async fn create_lesson(
     .await
 }
 
-fn rendering(rendered: &markdown::Rendered) -> content::db::LessonRendering<'_> {
-    content::db::LessonRendering {
+fn rendering(rendered: &markdown::Rendered) -> curriculum::db::LessonRendering<'_> {
+    curriculum::db::LessonRendering {
         html: &rendered.html,
         text: &rendered.text,
         words: rendered.words as i64,

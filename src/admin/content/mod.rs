@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::{
     auth::{User, session},
-    content::files::valid_slug,
+    curriculum::files::valid_slug,
     error::AppError,
     state::AppState,
     web::FieldErrors,
@@ -171,8 +171,8 @@ impl ItemFields {
         }
         let reserved: &[&str] = match level {
             Level::Path => &[],
-            Level::Module => crate::content::files::RESERVED_MODULE_SLUGS,
-            Level::Lesson => crate::content::files::RESERVED_LESSON_SLUGS,
+            Level::Module => crate::curriculum::files::RESERVED_MODULE_SLUGS,
+            Level::Lesson => crate::curriculum::files::RESERVED_LESSON_SLUGS,
         };
         if self.slug.is_empty() {
             if !self.title.is_empty() {

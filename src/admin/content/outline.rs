@@ -19,7 +19,7 @@ use super::{
 use crate::{
     admin::Editor,
     auth::{User, invalid, session},
-    content,
+    curriculum,
     error::AppError,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path},
@@ -84,7 +84,7 @@ pub(super) async fn tree(
 ) -> Result<TreePage, AppError> {
     let paths = db::all_paths(&state.db).await?;
     // Ordered by path, then position: build_tree keeps that order within each path.
-    let modules = content::db::list_modules(state.db.pool()).await?;
+    let modules = curriculum::db::list_modules(state.db.pool()).await?;
     let lessons = db::all_lessons(&state.db).await?;
     let quizzes = db::modules_with_quiz(&state.db)
         .await?
@@ -200,7 +200,7 @@ pub(super) async fn create_path(
         position: db::next_position(&mut *tx, Level::Path, "").await?,
         published: i64::from(form.is_published()),
     };
-    content::db::upsert_path(&mut *tx, &row, now).await?;
+    curriculum::db::upsert_path(&mut *tx, &row, now).await?;
     let summary = format!(
         "created “{}”, published: {}",
         row.title,
@@ -273,7 +273,7 @@ pub(super) async fn save_path(
     if !summary.is_empty() {
         let now = session::now();
         let mut tx = state.db.pool().begin().await?;
-        content::db::upsert_path(&mut *tx, &row, now).await?;
+        curriculum::db::upsert_path(&mut *tx, &row, now).await?;
         audit(&mut tx, &editor, "path.update", &row.slug, &summary, now).await?;
         tx.commit().await?;
     }
@@ -592,7 +592,7 @@ pub(super) async fn create_module(
         published: i64::from(form.is_published()),
         prerequisites: serde_json::to_string(&prerequisites).unwrap_or_else(|_| "[]".into()),
     };
-    content::db::upsert_module(&mut *tx, &row, now).await?;
+    curriculum::db::upsert_module(&mut *tx, &row, now).await?;
     let target = format!("{}/{}", path.slug, row.slug);
     let summary = format!(
         "created “{}”, published: {}",
@@ -690,7 +690,7 @@ pub(super) async fn save_module(
     if !summary.is_empty() {
         let now = session::now();
         let mut tx = state.db.pool().begin().await?;
-        content::db::upsert_module(&mut *tx, &row, now).await?;
+        curriculum::db::upsert_module(&mut *tx, &row, now).await?;
         if row.slug != module.slug {
             rename_prerequisite(&mut tx, &path.id, &module.slug, Some(&row.slug)).await?;
         }

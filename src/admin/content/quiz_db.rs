@@ -1,9 +1,9 @@
 //! SQL for the quiz and question editor. Quizzes and questions are written with
-//! `content::db`'s upserts, the same statements the importer uses, so both store them alike.
+//! `curriculum::db`'s upserts, the same statements the importer uses, so both store them alike.
 
 use sqlx::{Any, Executor, FromRow};
 
-pub use crate::content::db::QuizRow;
+pub use crate::curriculum::db::QuizRow;
 use crate::db::Db;
 
 #[derive(Debug, Clone, FromRow)]

@@ -17,12 +17,12 @@ use super::{
 use crate::admin::{Editor, Paging};
 use crate::{
     auth::{invalid, session},
-    content::{
+    curriculum::{
         self,
         files::{Answer, AnswerKey, Choice, QuestionKind, check_answer_key},
-        markdown,
     },
     error::AppError,
+    render::markdown,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path, Query},
 };
@@ -262,7 +262,7 @@ pub(super) async fn save_quiz(
     let target = format!("quiz “{}” of {}", quiz.title, module.title);
     let message = match &existing {
         None => {
-            content::db::upsert_quiz(&mut *tx, &quiz, now).await?;
+            curriculum::db::upsert_quiz(&mut *tx, &quiz, now).await?;
             let summary = format!("created: “{}”, pass mark {}%", quiz.title, quiz.pass_mark);
             audit(
                 &mut tx,
@@ -294,7 +294,7 @@ pub(super) async fn save_quiz(
                 )
                 .await;
             }
-            content::db::upsert_quiz(&mut *tx, &quiz, now).await?;
+            curriculum::db::upsert_quiz(&mut *tx, &quiz, now).await?;
             let summary = changes.join("; ");
             audit(
                 &mut tx,
@@ -610,8 +610,8 @@ fn question_row(
     prompt: String,
     explanation: String,
     key: &AnswerKey,
-) -> Result<content::db::QuestionRow, AppError> {
-    Ok(content::db::QuestionRow {
+) -> Result<curriculum::db::QuestionRow, AppError> {
+    Ok(curriculum::db::QuestionRow {
         id,
         quiz_id: quiz_id.to_owned(),
         position,
@@ -624,11 +624,11 @@ fn question_row(
 
 async fn store_question(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    row: &content::db::QuestionRow,
+    row: &curriculum::db::QuestionRow,
 ) -> Result<(), AppError> {
     let prompt_html = markdown::render(&row.prompt_markdown).html;
     let explanation_html = markdown::render(&row.explanation_markdown).html;
-    content::db::upsert_question(
+    curriculum::db::upsert_question(
         &mut **tx,
         row,
         &prompt_html,

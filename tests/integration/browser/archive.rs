@@ -17,7 +17,7 @@ async fn an_editor_uploads_an_archive_reviews_the_report_and_applies_it() {
         .bytes()
         .await
         .unwrap();
-    let mut tree = groundwork::content::archive::unpack(&download).unwrap();
+    let mut tree = groundwork::curriculum::archive::unpack(&download).unwrap();
     let (file, text) = tree
         .iter()
         .find(|(file, _)| file.matches('/').count() == 2 && file.ends_with(".md"))
@@ -29,7 +29,11 @@ async fn an_editor_uploads_an_archive_reviews_the_report_and_applies_it() {
         text.replacen(title, "title = \"Retitled in a browser\"", 1),
     );
     let path = app.data_dir.path().join("curriculum.tar.gz");
-    std::fs::write(&path, groundwork::content::archive::pack(&tree, 0).unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        groundwork::curriculum::archive::pack(&tree, 0).unwrap(),
+    )
+    .unwrap();
     let browser = Browser::start().await;
 
     browser.goto(&app.url("/login")).await;

@@ -20,6 +20,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub cookies: Arc<reqwest::cookie::Jar>,
     pub data_dir: TempDir,
+    /// The server's own state, so a test that changes the curriculum behind its back (plain
+    /// SQL, a direct import) can make it look, as the background check would within 250 ms.
+    pub state: AppState,
     // Dropped last: removes the PostgreSQL database after everything else let go of it.
     _postgres: Option<PostgresDatabase>,
 }
@@ -50,13 +53,15 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         let mut config = Config::for_data_dir(data_dir.path().to_owned());
         config.database_url = database_url;
+        // Every response says how many statements it ran (tests/integration/spine.rs).
+        config.server_timing = true;
         configure(&mut config);
 
         let db = Db::connect(&config.database_url())
             .await
             .expect("database connects");
         db.migrate().await.expect("migrations run");
-        let address = serve(config, db.clone()).await;
+        let (address, state) = serve(config, db.clone()).await;
 
         let cookies = Arc::new(reqwest::cookie::Jar::default());
         let client = client_with(cookies.clone());
@@ -66,6 +71,7 @@ impl TestApp {
             client,
             cookies,
             data_dir,
+            state,
             _postgres: postgres,
         }
     }
@@ -100,7 +106,7 @@ impl TestApp {
         let db = Db::connect(&config.database_url())
             .await
             .expect("database connects");
-        let address = serve(config, db.clone()).await;
+        let (address, state) = serve(config, db.clone()).await;
         let cookies = Arc::new(reqwest::cookie::Jar::default());
         TestApp {
             address,
@@ -108,6 +114,7 @@ impl TestApp {
             client: client_with(cookies.clone()),
             cookies,
             data_dir,
+            state,
             _postgres: None,
         }
     }
@@ -136,11 +143,35 @@ impl TestApp {
     }
 
     /// Imports the bundled curriculum, as a fresh server start does.
-    pub async fn import_bundled(&self) -> groundwork::content::ImportReport {
-        groundwork::content::import_bundled_if_empty(&self.db)
+    pub async fn import_bundled(&self) -> groundwork::curriculum::ImportReport {
+        let report = groundwork::curriculum::import_bundled_if_empty(&self.db)
             .await
             .expect("the bundled content imports")
-            .expect("the database was empty")
+            .expect("the database was empty");
+        self.curriculum_changed().await;
+        report
+    }
+
+    /// Imports `curriculum` (a fixture) as `groundwork import` would, and serves it at once.
+    pub async fn import(
+        &self,
+        curriculum: &groundwork::curriculum::files::Curriculum,
+    ) -> groundwork::curriculum::ImportReport {
+        let report = groundwork::curriculum::import(&self.db, curriculum)
+            .await
+            .expect("the curriculum imports");
+        self.curriculum_changed().await;
+        report
+    }
+
+    /// After a test changed curriculum tables itself: the server serves the change now, as
+    /// its background check would within [`groundwork::curriculum::CHECK_EVERY`].
+    pub async fn curriculum_changed(&self) {
+        self.state
+            .curriculum
+            .refresh()
+            .await
+            .expect("the curriculum reloads");
     }
 
     /// The CSRF token of this client's session, read from a form page.
@@ -208,6 +239,7 @@ impl TestApp {
             client: client_with(cookies.clone()),
             cookies,
             data_dir: tempfile::tempdir().unwrap(),
+            state: app.state.clone(),
             _postgres: None,
         }
     }
@@ -267,20 +299,21 @@ impl TestApp {
 }
 
 /// Serves the production router for `config` on a free port; returns `http://127.0.0.1:<port>`.
-async fn serve(config: Config, db: Db) -> String {
+async fn serve(config: Config, db: Db) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("a free port");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let limits = config.server_limits();
-    let router = app::router(AppState::new(config, db).expect("valid settings"));
+    let state = AppState::new(config, db).await.expect("valid settings");
+    let router = app::router(state.clone());
     tokio::spawn(app::serve_until(
         listener,
         router,
         limits,
         std::future::pending(),
     ));
-    address
+    (address, state)
 }
 
 /// `postgres://user@host:port/db?x` as (`user@host:port`, `/db?x`).

@@ -14,12 +14,12 @@ pub use html::Page;
 pub use proxy::TcpProxy;
 pub use slow_client::slow_header_client;
 
-use groundwork::content::{self, files};
+use groundwork::curriculum::{self, files};
 
 /// The bundled curriculum as the files describe it. Tests count what it holds from here instead
 /// of hard-coding numbers that change with every new lesson or exercise.
 pub fn bundled() -> files::Curriculum {
-    files::parse(&content::bundled_tree()).expect("the bundled content parses")
+    files::parse(&curriculum::bundled_tree()).expect("the bundled content parses")
 }
 
 /// The bundled path's modules, lessons and lab exercises.

@@ -1,4 +1,7 @@
-//! The curriculum: its file format, rendering, and moving it between files and the database.
+//! The curriculum: the one owner of paths, modules, lessons, quizzes, questions and exercises.
+//! The published tree served from memory ([`published`], kept current by [`Live`]), the
+//! extractors that find an item by its address ([`place`]), the file format, and moving it
+//! between files and the database. Imports no page feature.
 //!
 //! `import` upserts by UUID in one transaction and reports what changed; running it twice
 //! changes nothing. `export` writes the same format back, so content can live in git. The
@@ -7,8 +10,12 @@
 pub mod archive;
 pub mod db;
 pub mod files;
-pub mod highlight;
-pub mod markdown;
+mod live;
+mod place;
+pub mod published;
+
+pub use live::{CHECK_EVERY, Live, refresh_after_changes};
+pub use place::{LessonAt, ModuleAt, PathAt};
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -22,7 +29,7 @@ use files::{
     PathDoc, Question, QuestionKind, Quiz, Tree,
 };
 
-use crate::db::Db;
+use crate::{db::Db, render::markdown};
 
 /// The bundled curriculum, compiled into the binary.
 #[derive(rust_embed::Embed)]

@@ -771,7 +771,7 @@ status = 200
     #[test]
     fn every_bundled_sql_exercise_passes_its_own_check() {
         let curriculum =
-            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+            parse(&crate::curriculum::bundled_tree()).expect("the bundled content is valid");
         let exercises: usize = curriculum.paths[0]
             .modules
             .iter()
@@ -790,7 +790,7 @@ status = 200
     #[test]
     fn every_bundled_module_but_careers_has_two_graded_exercises_or_more() {
         let curriculum =
-            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+            parse(&crate::curriculum::bundled_tree()).expect("the bundled content is valid");
         let mut total = 0;
         for module in &curriculum.paths[0].modules {
             let exercises = module.labs.as_ref().map_or(0, |labs| labs.exercises.len());
@@ -809,7 +809,7 @@ status = 200
     #[test]
     fn bundled_positions_count_one_two_three_in_every_parent() {
         let curriculum =
-            parse(&crate::content::bundled_tree()).expect("the bundled content is valid");
+            parse(&crate::curriculum::bundled_tree()).expect("the bundled content is valid");
         let counts_up = |positions: Vec<i64>| {
             let mut sorted = positions.clone();
             sorted.sort_unstable();
