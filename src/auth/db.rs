@@ -8,9 +8,11 @@ use crate::db::Db;
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, \
      CAST(active AS INTEGER) AS active, totp_secret, created_at";
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
+/// A `users` row; also what the session store hands over with a loaded session
+/// (`session_store::USER_ROW`), hence `Deserialize`.
+#[derive(sqlx::FromRow, serde::Deserialize)]
+pub(super) struct UserRow {
+    pub(super) id: String,
     email: String,
     display_name: String,
     password_hash: String,

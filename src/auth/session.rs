@@ -9,7 +9,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 use super::{db, user::User};
 use crate::{
     config::Config,
-    db::session_store::{DbSessionStore, IDLE_SECONDS, UNREACHABLE, USER_ID},
+    db::session_store::{DbSessionStore, IDLE_SECONDS, UNREACHABLE, USER_ID, USER_ROW},
     error::AppError,
     state::AppState,
 };
@@ -60,7 +60,16 @@ pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<
     let Some(user_id) = session.get::<String>(USER_ID).await.map_err(store_error)? else {
         return Ok(None);
     };
-    let user = db::get_user(&state.db, &user_id).await?;
+    // Read with the session when it was loaded; only a session that began in this request
+    // (a login) has to ask.
+    let user = match session
+        .get::<db::UserRow>(USER_ROW)
+        .await
+        .map_err(store_error)?
+    {
+        Some(row) if row.id == user_id => Some(User::from(row)),
+        _ => db::get_user(&state.db, &user_id).await?,
+    };
     let logged_in_at = session
         .get::<i64>(LOGGED_IN_AT)
         .await

@@ -46,6 +46,8 @@ pub struct Lesson {
     pub summary: String,
     /// Rendered and sanitised when the lesson was saved.
     pub body_html: String,
+    /// The text without markup, for search snippets.
+    pub body_text: String,
     pub reading_minutes: i64,
     pub updated_at: i64,
 }
@@ -68,6 +70,20 @@ impl Snapshot {
 
     pub fn path_by_id(&self, id: &str) -> Option<&Path> {
         self.paths.iter().find(|p| p.id == id)
+    }
+
+    pub fn module_by_id(&self, id: &str) -> Option<(&Path, &Module)> {
+        self.paths.iter().find_map(|path| {
+            let module = path.modules.iter().find(|m| m.id == id)?;
+            Some((path, module))
+        })
+    }
+
+    pub fn lesson_by_id(&self, id: &str) -> Option<(&Path, &Module, &Lesson)> {
+        self.paths.iter().find_map(|path| {
+            let (module, lesson) = path.lessons().find(|(_, l)| l.id == id)?;
+            Some((path, module, lesson))
+        })
     }
 }
 
@@ -178,6 +194,7 @@ struct LessonRow {
     title: String,
     summary: String,
     body_html: String,
+    body_text: String,
     reading_minutes: i64,
     updated_at: i64,
 }
@@ -216,7 +233,7 @@ pub async fn load(tx: &mut Transaction<'_, Any>) -> sqlx::Result<Snapshot> {
     .fetch_all(&mut **tx)
     .await?;
     let lessons: Vec<LessonRow> = sqlx::query_as(&format!(
-        "SELECT l.id, l.module_id, l.slug, l.title, l.summary, l.body_html, l.reading_minutes, \
+        "SELECT l.id, l.module_id, l.slug, l.title, l.summary, l.body_html, l.body_text, l.reading_minutes, \
            l.updated_at \
          FROM lessons l JOIN modules m ON m.id = l.module_id \
          WHERE l.published = TRUE AND {PUBLISHED_MODULES} ORDER BY l.position, l.slug"
@@ -248,6 +265,7 @@ fn assemble(
             title: row.title,
             summary: row.summary,
             body_html: row.body_html,
+            body_text: row.body_text,
             reading_minutes: row.reading_minutes,
             updated_at: row.updated_at,
         });

@@ -102,7 +102,12 @@ impl Db {
             })
             // Short, so an outage answers 503 in about a second instead of after a long wait;
             // a healthy pool hands out connections in microseconds.
-            .acquire_timeout(ACQUIRE_TIMEOUT);
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx would otherwise ping every connection it hands out: a round trip (to
+            // PostgreSQL, or to SQLite's worker thread) before each statement. A connection
+            // that died meanwhile fails its statement instead, is dropped, and that request
+            // answers 503 (see `is_unreachable`); the next gets a fresh connection.
+            .test_before_acquire(false);
         let options = match backend {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {

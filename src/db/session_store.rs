@@ -2,7 +2,9 @@
 //!
 //! Ours rather than tower-sessions-sqlx-store because it (a) runs on the one `Any` pool and
 //! (b) copies the user id into a column, so all of a user's sessions can be ended in one
-//! statement: after a password change, deactivation or deletion.
+//! statement: after a password change, deactivation or deletion, and (c) reads the session's
+//! user in the same statement as the session ([`USER_ROW`]), so a logged-in page does not
+//! need a second round trip to learn who is asking.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -16,6 +18,11 @@ use super::Db;
 
 /// The session key holding the logged-in user's id; copied into the `user_id` column.
 pub const USER_ID: &str = "user_id";
+
+/// The key under which a loaded record carries its user's row, as read with the session (a
+/// JSON object of the `users` columns below, `active` as 0/1). Never stored: `columns`
+/// leaves it out, so it is always as fresh as the load.
+pub const USER_ROW: &str = "_user_row";
 
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
@@ -54,7 +61,13 @@ fn backend(error: sqlx::Error) -> Error {
 pub const IDLE_SECONDS: &str = "idle_seconds";
 
 fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
-    let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+    let stored: serde_json::Map<String, serde_json::Value> = record
+        .data
+        .iter()
+        .filter(|(key, _)| *key != USER_ROW)
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let data = serde_json::to_string(&stored).map_err(|e| Error::Encode(e.to_string()))?;
     let user_id = record
         .data
         .get(USER_ID)
@@ -67,6 +80,36 @@ fn columns(record: &Record) -> Result<(String, Option<String>, i64)> {
         None => record.expiry_date.unix_timestamp(),
     };
     Ok((data, user_id, expires_at))
+}
+
+/// A session with its user's columns (all null when no one is logged in).
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    data: String,
+    expires_at: i64,
+    user_id: Option<String>,
+    email: Option<String>,
+    display_name: Option<String>,
+    password_hash: Option<String>,
+    role: Option<String>,
+    active: Option<i64>,
+    totp_secret: Option<String>,
+    created_at: Option<i64>,
+}
+
+impl SessionRow {
+    fn user(self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "id": self.user_id?,
+            "email": self.email?,
+            "display_name": self.display_name?,
+            "password_hash": self.password_hash?,
+            "role": self.role?,
+            "active": self.active?,
+            "totp_secret": self.totp_secret,
+            "created_at": self.created_at?,
+        }))
+    }
 }
 
 #[async_trait]
@@ -110,20 +153,30 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT s.data, s.expires_at, u.id AS user_id, u.email, u.display_name, \
+               u.password_hash, u.role, CAST(u.active AS INTEGER) AS active, u.totp_secret, \
+               u.created_at \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1 AND s.expires_at > $2",
         )
         .bind(id.to_string())
         .bind(now)
         .fetch_optional(self.db.pool())
         .await
         .map_err(backend)?;
-        let Some((data, expires_at)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
+        let expires_at = row.expires_at;
+        let mut data: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
+        if let Some(user) = row.user() {
+            data.insert(USER_ROW.to_owned(), user);
+        }
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
+            data,
             expiry_date: OffsetDateTime::from_unix_timestamp(expires_at)
                 .map_err(|e| Error::Decode(e.to_string()))?,
         }))

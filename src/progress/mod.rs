@@ -307,6 +307,7 @@ mod tests {
                     title: (*id).into(),
                     summary: String::new(),
                     body_html: String::new(),
+                    body_text: String::new(),
                     reading_minutes: 5,
                     updated_at: 0,
                 })

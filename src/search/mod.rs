@@ -2,6 +2,7 @@
 //! form; with htmx the results update as you type (the same template's `results` block).
 
 mod db;
+mod snippet;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 
 use crate::{
     error::AppError,
-    render::markdown::escape,
+    progress::lesson_href,
     state::AppState,
     web::{Layout, Query},
 };
@@ -71,12 +72,6 @@ fn words(query: &str) -> Vec<String> {
         .collect()
 }
 
-fn snippet_html(snippet: &str) -> String {
-    escape(snippet)
-        .replace(db::MARK_START, "<mark>")
-        .replace(db::MARK_END, "</mark>")
-}
-
 async fn search(
     State(state): State<AppState>,
     HxRequest(is_htmx): HxRequest,
@@ -86,28 +81,28 @@ async fn search(
     let q: String = query.q.trim().chars().take(MAX_QUERY_CHARS).collect();
     let words = words(&q);
     let hits = db::search(&state.db, &words, MAX_RESULTS).await?;
+    let tree = state.curriculum.now();
+    // A hit unpublished since the snapshot was taken (at most a moment ago) is left out.
     let results = hits
-        .into_iter()
-        .map(|hit| {
-            let (href, context) = if hit.kind == "lesson" {
-                (
-                    format!(
-                        "/paths/{}/{}/{}",
-                        hit.path_slug, hit.module_slug, hit.lesson_slug
-                    ),
-                    format!("Lesson in {}", hit.module_title),
-                )
-            } else {
-                (
-                    format!("/paths/{}/{}", hit.path_slug, hit.module_slug),
-                    "Module".to_owned(),
-                )
-            };
-            Result {
-                title: hit.title,
-                href,
-                context,
-                snippet_html: snippet_html(&hit.snippet),
+        .iter()
+        .filter_map(|hit| match hit.kind.as_str() {
+            "lesson" => {
+                let (path, module, lesson) = tree.lesson_by_id(&hit.id)?;
+                Some(Result {
+                    title: lesson.title.clone(),
+                    href: lesson_href(path, module, lesson),
+                    context: format!("Lesson in {}", module.title),
+                    snippet_html: snippet::snippet_html(&lesson.body_text, &words),
+                })
+            }
+            _ => {
+                let (path, module) = tree.module_by_id(&hit.id)?;
+                Some(Result {
+                    title: module.title.clone(),
+                    href: format!("/paths/{}/{}", path.slug, module.slug),
+                    context: "Module".to_owned(),
+                    snippet_html: snippet::snippet_html(&module.summary, &words),
+                })
             }
         })
         .collect();
@@ -142,11 +137,5 @@ mod tests {
         );
         assert!(words("'); DROP TABLE users; --").contains(&"drop".to_owned()));
         assert!(words("*** \" ( ) :").is_empty());
-    }
-
-    #[test]
-    fn snippets_are_escaped_with_marks_around_matches() {
-        let raw = format!("a <b> {}index{} c", db::MARK_START, db::MARK_END);
-        assert_eq!(snippet_html(&raw), "a &lt;b&gt; <mark>index</mark> c");
     }
 }

@@ -111,12 +111,11 @@ async fn pages_run_a_fixed_small_number_of_statements_whatever_the_progress(app:
     );
     assert_eq!(fresh, busy, "the count does not grow with progress");
     let (lesson, dashboard) = busy;
-    // Session, user, progress (one statement), bookmark, note.
-    assert!(lesson <= 5, "a logged-in lesson view ran {lesson} statements");
-    // Session, user, activity, progress, certificates.
-    assert!(dashboard <= 5, "the dashboard ran {dashboard} statements");
+    // The session with its user, progress (one statement), the bookmark with the note.
+    assert_eq!(lesson, 3, "a logged-in lesson view");
+    // The session with its user, activity, progress, certificates.
+    assert_eq!(dashboard, 4, "the dashboard");
     for page in [PATH, MODULE, &format!("{PATH}/roadmap")] {
-        let count = statements(&app, page).await;
-        assert!(count <= 3, "{page} ran {count} statements");
+        assert_eq!(statements(&app, page).await, 2, "{page}");
     }
 }
