@@ -110,7 +110,12 @@ async fn the_catalogue_outline_and_module_pages_list_the_published_content(app: 
     )
     .await;
     assert_eq!(module.text("h1"), "Databases and Data Modeling");
-    assert_eq!(module.count(".lesson-list li"), 4);
+    let bundled_module = crate::support::bundled().paths[0]
+        .modules
+        .iter()
+        .find(|m| m.meta.slug == "databases-and-data-modeling")
+        .map(|m| m.lessons.len());
+    assert_eq!(Some(module.count(".lesson-list li")), bundled_module);
     assert_eq!(module.attrs(".breadcrumb a", "href"), ["/paths", PATH]);
     assert_eq!(
         app.get(&format!("{PATH}/no-such-module")).await.status(),
@@ -326,4 +331,51 @@ async fn a_learner_can_continue_where_they_left_off(app: TestApp) {
     assert_eq!(theirs.count(".resume"), 0, "visits are per learner");
     let export: serde_json::Value = other.get("/settings/export").await.json().await.unwrap();
     assert_eq!(export["lesson_visits"].as_array().unwrap().len(), 0);
+}
+
+/// The lesson URLs that a lesson's Markdown links to: `](/paths/...)`, without a `#fragment`.
+fn lesson_links(markdown: &str) -> Vec<&str> {
+    markdown
+        .split("](/paths/")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .map(|target| target.split('#').next().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn every_link_from_one_lesson_to_another_names_a_published_lesson() {
+    let curriculum = crate::support::bundled();
+    let mut published = std::collections::HashSet::new();
+    for path in curriculum.paths.iter().filter(|p| p.meta.published) {
+        for module in path.modules.iter().filter(|m| m.meta.published) {
+            for lesson in module.lessons.iter().filter(|l| l.meta.published) {
+                let (p, m, l) = (&path.meta.slug, &module.meta.slug, &lesson.meta.slug);
+                published.insert(format!("{p}/{m}/{l}"));
+            }
+        }
+    }
+    let mut broken = Vec::new();
+    let mut links = 0;
+    for module in &curriculum.paths[0].modules {
+        for lesson in &module.lessons {
+            for target in lesson_links(&lesson.body) {
+                links += 1;
+                if !published.contains(target) {
+                    broken.push(format!("{}: /paths/{target}", lesson.meta.slug));
+                }
+            }
+        }
+    }
+
+    assert!(
+        broken.is_empty(),
+        "links to no published lesson:\n{}",
+        broken.join("\n")
+    );
+    assert!(links > 0, "the lessons link to each other");
+    assert_eq!(
+        lesson_links("see [it](/paths/a/b/c#step-2) and [that](/paths/a/b/d)."),
+        ["a/b/c", "a/b/d"]
+    );
 }

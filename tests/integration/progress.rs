@@ -38,7 +38,15 @@ async fn marking_a_lesson_done_without_javascript_moves_every_progress_bar(app: 
     let lesson = Page::from(app.get(LESSON).await).await;
     assert_eq!(lesson.text("#completion button"), "Mark as not done");
     assert_eq!(lesson.attrs("#module-progress", "value"), ["1"]);
-    assert_eq!(lesson.attrs("#module-progress", "max"), ["4"]);
+    let lessons_in_module = crate::support::bundled().paths[0]
+        .modules
+        .iter()
+        .find(|m| m.meta.slug == "databases-and-data-modeling")
+        .map_or(0, |m| m.lessons.len());
+    assert_eq!(
+        lesson.attrs("#module-progress", "max"),
+        [lessons_in_module.to_string()]
+    );
     assert_eq!(lesson.count(".lesson-outline li.done"), 1);
     let outline = Page::from(app.get("/paths/backend-foundations").await).await;
     assert_eq!(

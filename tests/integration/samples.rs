@@ -1,11 +1,17 @@
-//! The lessons' code samples marked to run (` ```sql run `, ` ```python run `: see
-//! content/README.md) run here exactly as the bundled lessons print them: SQL on a fresh
-//! PostgreSQL database per module, the module's marked blocks in lesson order; Python with
-//! `python3`, each block alone (TypeScript blocks marked `check` are type-checked by
-//! .ci/check-ts-samples). A statement with `$1` placeholders is prepared instead of run, so
-//! PostgreSQL still checks its tables, columns and types. In CI a missing runner is a failure.
+//! The lessons' code samples marked to run (` ```sql run `, ` ```python run `,
+//! ` ```javascript run `, ` ```sh run `: see content/README.md) run here exactly as the bundled
+//! lessons print them: SQL on a fresh PostgreSQL database per module, the module's marked blocks
+//! in lesson order; Python with `python3`, JavaScript with `node` (as an ES module) and shell with
+//! `bash -euo pipefail`, each block alone in a fresh directory that is also its `HOME`, so no
+//! local configuration leaks in. Shell blocks that cannot run here (they need Docker, a cloud or
+//! a remote) say ` ```sh check ` and are parsed with `bash -n`. TypeScript blocks marked `check`
+//! are type-checked by .ci/check-ts-samples. A statement with `$1` placeholders is prepared
+//! instead of run, so PostgreSQL still checks its tables, columns and types. In CI a missing
+//! runner is a failure.
 
-use std::process::Command;
+use std::fs::File;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use groundwork::curriculum;
 use sqlx::{Connection, PgConnection};
@@ -57,11 +63,15 @@ fn samples() -> Vec<Sample> {
     samples
 }
 
-fn marked(language: &str) -> Vec<Sample> {
+fn marked_with(language: &str, mark: &str) -> Vec<Sample> {
     samples()
         .into_iter()
-        .filter(|sample| sample.language == language && sample.marks.iter().any(|m| m == "run"))
+        .filter(|sample| sample.language == language && sample.marks.iter().any(|m| m == mark))
         .collect()
+}
+
+fn marked(language: &str) -> Vec<Sample> {
+    marked_with(language, "run")
 }
 
 /// The statements of a SQL sample: `--` comments dropped, split at `;` (the samples put no `;`
@@ -100,28 +110,111 @@ fn runner_available(program: &str) -> bool {
     found
 }
 
+/// Runs `program` with `args` then `file` (holding `code`) in a fresh directory that is also its
+/// `HOME`, for at most 30 seconds; on failure, the exit status and what it printed.
+fn run_alone(program: &str, args: &[&str], file: &str, code: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    std::fs::write(dir.path().join(file), code).expect("the sample is written");
+    // Files, not pipes: a chatty sample cannot fill a pipe nobody reads while we wait.
+    let out = dir.path().join(".sample-output");
+    let output = File::create(&out).expect("an output file");
+    let mut child = Command::new(program)
+        .args(args)
+        .arg(file)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::null())
+        .stdout(output.try_clone().expect("the output file twice"))
+        .stderr(output)
+        .spawn()
+        .unwrap_or_else(|error| panic!("{program} starts: {error}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the sample is waited for") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let printed = std::fs::read_to_string(&out).unwrap_or_default();
+    match status {
+        Some(status) if status.success() => Ok(()),
+        Some(status) => Err(format!("{status}\n{printed}")),
+        None => Err(format!("still running after 30 s\n{printed}")),
+    }
+}
+
+fn run_each(samples: Vec<Sample>, program: &str, args: &[&str], file: &str) {
+    let failures: Vec<String> = samples
+        .iter()
+        .filter_map(|sample| {
+            let result = run_alone(program, args, file, &sample.code);
+            result
+                .err()
+                .map(|error| format!("{}: {error}", sample.place))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn only_languages_with_a_runner_are_marked_and_each_has_samples() {
     let samples = samples();
     for sample in &samples {
+        let language = sample.language.as_str();
         if sample.marks.iter().any(|m| m == "run") {
             assert!(
-                ["sql", "python"].contains(&sample.language.as_str()),
-                "{}: nothing here runs {} samples",
-                sample.place,
-                sample.language
+                ["sql", "python", "javascript", "sh"].contains(&language),
+                "{}: nothing here runs {language} samples",
+                sample.place
             );
         }
         if sample.marks.iter().any(|m| m.starts_with("check")) {
-            assert_eq!(
-                sample.language, "typescript",
-                "{}: only TypeScript samples are type-checked (.ci/check-ts-samples)",
+            assert!(
+                language == "typescript" || (language == "sh" && sample.marks == ["check"]),
+                "{}: only TypeScript (.ci/check-ts-samples) and shell (`sh check`) samples are \
+                 checked",
                 sample.place
             );
         }
     }
     assert!(marked("sql").len() >= 10, "marked SQL samples");
     assert!(marked("python").len() >= 3, "marked Python samples");
+    assert!(marked("javascript").len() >= 3, "marked JavaScript samples");
+    assert!(marked("sh").len() >= 3, "marked shell samples");
+    assert!(
+        marked_with("sh", "check").len() >= 3,
+        "checked shell samples"
+    );
+}
+
+#[test]
+fn a_sample_that_fails_or_hangs_is_reported_with_what_it_printed() {
+    if !runner_available("bash") {
+        return;
+    }
+    let failed = run_alone(
+        "bash",
+        &["-euo", "pipefail"],
+        "s.sh",
+        "echo before\nfalse\necho after\n",
+    );
+
+    let error = failed.expect_err("a failing command fails the sample");
+    assert!(
+        error.contains("before") && !error.contains("after"),
+        "{error}"
+    );
+    assert_eq!(
+        run_alone("bash", &["-n"], "s.sh", "if true; then echo; fi\n"),
+        Ok(())
+    );
+    assert!(run_alone("bash", &["-n"], "s.sh", "if true; then echo\n").is_err());
 }
 
 #[test]
@@ -169,20 +262,29 @@ fn marked_python_samples_run_with_python3() {
     if !runner_available("python3") {
         return;
     }
-    let mut failures = Vec::new();
-    for sample in marked("python") {
-        let output = Command::new("python3")
-            .args(["-I", "-c", &sample.code])
-            .output()
-            .expect("python3 starts");
-        if !output.status.success() {
-            failures.push(format!(
-                "{}: {}\n{}",
-                sample.place,
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
+    run_each(marked("python"), "python3", &["-I"], "sample.py");
+}
+
+#[test]
+fn marked_javascript_samples_run_with_node() {
+    if !runner_available("node") {
+        return;
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    run_each(marked("javascript"), "node", &[], "sample.mjs");
+}
+
+#[test]
+fn marked_shell_samples_run_with_bash_in_a_fresh_directory() {
+    if !runner_available("bash") || !runner_available("git") {
+        return;
+    }
+    run_each(marked("sh"), "bash", &["-euo", "pipefail"], "sample.sh");
+}
+
+#[test]
+fn checked_shell_samples_parse_with_bash() {
+    if !runner_available("bash") {
+        return;
+    }
+    run_each(marked_with("sh", "check"), "bash", &["-n"], "sample.sh");
 }
