@@ -72,9 +72,12 @@ impl Mailer {
             }
             Delivery::Outbox(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
-                let name = format!("{}.eml", uuid::Uuid::now_v7());
-                let path = dir.join(name);
-                tokio::fs::write(&path, message.formatted()).await?;
+                let name = uuid::Uuid::now_v7();
+                let path = dir.join(format!("{name}.eml"));
+                // Written aside and renamed, so whoever reads the outbox never sees half a mail.
+                let partial = dir.join(format!(".{name}.partial"));
+                tokio::fs::write(&partial, message.formatted()).await?;
+                tokio::fs::rename(&partial, &path).await?;
                 tracing::info!(subject, path = %path.display(), "mail written to the outbox (no SMTP configured)");
             }
         }

@@ -278,6 +278,7 @@ impl TestApp {
                     entries
                         .filter_map(Result::ok)
                         .map(|entry| entry.path())
+                        .filter(|path| path.extension().is_some_and(|e| e == "eml"))
                         .map(|path| {
                             let text = std::fs::read_to_string(&path).unwrap_or_default();
                             (path, text)
