@@ -23,7 +23,7 @@ use crate::{
     },
     error::AppError,
     notes,
-    progress::{Completion, LastVisit, ModuleState, Progress, QuizResult, lesson_href},
+    progress::{Also, Completion, LastVisit, ModuleState, Progress, QuizResult, lesson_href},
     state::AppState,
     web::Layout,
 };
@@ -285,9 +285,12 @@ async fn lesson_page(
     let page = match &user.0 {
         Some(user) => {
             state.visits.record(&user.id, &lesson.id, now_ms());
-            let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
-            let (bookmark, note) =
-                notes::for_lesson(&state.db, &user.id, &lesson.id, &place.href).await?;
+            let also = Also {
+                lesson: Some(&lesson.id),
+                ..Also::default()
+            };
+            let progress = Progress::load_with(&state.db, &state.visits, &user.id, also).await?;
+            let (bookmark, note) = notes::widgets(&place.href, &progress);
             LessonPage {
                 completion: Some(Completion::new(
                     place.href.clone(),

@@ -143,37 +143,3 @@ pub async fn reset(db: &Db, user_id: &str, scope: Scope<'_>) -> sqlx::Result<()>
     }
     tx.commit().await
 }
-
-/// Something the learner did, for the dashboard's activity list and heatmap.
-#[derive(Debug, Clone, FromRow)]
-pub struct Activity {
-    pub kind: String,
-    pub title: String,
-    pub href: String,
-    pub score: i64,
-    pub at: i64,
-}
-
-/// The learner's lesson completions and quiz attempts since `since`, newest first.
-pub async fn activity_since(db: &Db, user_id: &str, since: i64) -> sqlx::Result<Vec<Activity>> {
-    sqlx::query_as(
-        "SELECT kind, title, href, score, at FROM ( \
-           SELECT 'lesson' AS kind, l.title AS title, \
-                  '/paths/' || p.slug || '/' || m.slug || '/' || l.slug AS href, \
-                  CAST(0 AS BIGINT) AS score, c.completed_at AS at \
-           FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id \
-             JOIN modules m ON m.id = l.module_id JOIN paths p ON p.id = m.path_id \
-           WHERE c.user_id = $1 AND c.completed_at >= $2 \
-           UNION ALL \
-           SELECT 'quiz', m.title, '/paths/' || p.slug || '/' || m.slug || '/quiz/attempts/' || a.id, \
-                  a.score, a.created_at \
-           FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id JOIN modules m ON m.id = z.module_id \
-             JOIN paths p ON p.id = m.path_id \
-           WHERE a.user_id = $1 AND a.created_at >= $2 \
-         ) activity ORDER BY at DESC, title",
-    )
-    .bind(user_id)
-    .bind(since)
-    .fetch_all(db.pool())
-    .await
-}

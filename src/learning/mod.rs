@@ -19,10 +19,12 @@ use crate::{
     auth::{CurrentUser, session::now},
     curriculum::{
         LessonAt, ModuleAt, PathAt,
-        published::{Module, Path},
+        published::{Module, Path, Snapshot},
     },
     error::AppError,
-    progress::{Completion, LastVisit, ModuleState, Progress, certificate},
+    progress::{
+        Also, Completion, Earned, LastVisit, ModuleState, Progress, certificate, lesson_href,
+    },
     state::AppState,
     web::Layout,
     web::dates::date,
@@ -280,22 +282,65 @@ struct DashboardPage<'a> {
     two_factor: bool,
     resume: Option<LastVisit>,
     paths: Vec<PathProgress<'a>>,
-    certificates: Vec<Certificate>,
-    recent: Vec<db::Activity>,
+    certificates: Vec<Earned>,
+    recent: Vec<Activity>,
     heatmap_svg: String,
     active_days: usize,
     finished: Vec<FinishedModule<'a>>,
     scores: Vec<QuizScore<'a>>,
 }
 
-impl db::Activity {
+/// Something the learner did, for the dashboard's activity list and heatmap.
+struct Activity {
+    /// `lesson` (finished) or `quiz` (attempted).
+    kind: &'static str,
+    title: String,
+    href: String,
+    score: i64,
+    at: i64,
+}
+
+impl Activity {
     fn date(&self) -> String {
         date(self.at)
     }
 }
 
-/// The learner's home: three statements (activity, progress, certificates) whatever the
-/// number of paths, modules or attempts; the tree comes from memory.
+/// Lessons finished and quizzes attempted since `since`, newest first: from the learner's
+/// progress laid over the published tree.
+fn activity_since(tree: &Snapshot, progress: &Progress, since: i64) -> Vec<Activity> {
+    let lessons = tree.paths.iter().flat_map(|path| {
+        path.lessons().filter_map(move |(module, lesson)| {
+            let at = progress.done_at(&lesson.id).filter(|at| *at >= since)?;
+            Some(Activity {
+                kind: "lesson",
+                title: lesson.title.clone(),
+                href: lesson_href(path, module, lesson),
+                score: 0,
+                at,
+            })
+        })
+    });
+    let quizzes = progress.attempts.iter().filter_map(|attempt| {
+        let (path, module) = tree.module_by_id(&attempt.module_id)?;
+        Some(Activity {
+            kind: "quiz",
+            title: module.title.clone(),
+            href: format!(
+                "/paths/{}/{}/quiz/attempts/{}",
+                path.slug, module.slug, attempt.id
+            ),
+            score: attempt.score,
+            at: attempt.at,
+        })
+    });
+    let mut activity: Vec<Activity> = lessons.chain(quizzes).collect();
+    activity.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.title.cmp(&b.title)));
+    activity
+}
+
+/// The learner's home: one statement (progress with its history) whatever the number of
+/// paths, modules or attempts; the tree comes from memory.
 async fn dashboard(
     State(state): State<AppState>,
     layout: Layout,
@@ -303,15 +348,19 @@ async fn dashboard(
 ) -> Result<Response, AppError> {
     let today = now().div_euclid(86_400);
     let since = (today - heatmap::WEEKS * 7) * 86_400;
-    let activity = db::activity_since(&state.db, &user.id, since).await?;
+    let tree = state.curriculum.now();
+    let also = Also {
+        history_since: Some(since),
+        ..Also::default()
+    };
+    let progress = Progress::load_with(&state.db, &state.visits, &user.id, also).await?;
+    let activity = activity_since(&tree, &progress, since);
     let mut per_day = HashMap::new();
     for item in &activity {
         *per_day.entry(item.at.div_euclid(86_400)).or_insert(0) += 1;
     }
     let (heatmap_svg, active_days) = heatmap::render(&per_day, today);
 
-    let tree = state.curriculum.now();
-    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
     let mut finished = Vec::new();
     let mut scores = Vec::new();
     for path in &tree.paths {
@@ -344,7 +393,7 @@ async fn dashboard(
         two_factor: user.has_two_factor(),
         resume: progress.last_visit(&tree, None),
         paths,
-        certificates: db::list_certificates(&state.db, &user.id).await?,
+        certificates: progress.certificates.clone(),
         recent: activity.into_iter().take(10).collect(),
         heatmap_svg,
         active_days,

@@ -27,26 +27,6 @@ pub async fn set_bookmark(
     query.execute(db.pool()).await.map(drop)
 }
 
-/// Whether the lesson is bookmarked, and its note with when it was saved: one statement, for
-/// the lesson page.
-pub async fn on_lesson(
-    db: &Db,
-    user_id: &str,
-    lesson_id: &str,
-) -> sqlx::Result<(bool, Option<(String, i64)>)> {
-    let (bookmarks, text, at): (i64, Option<String>, Option<i64>) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM bookmarks WHERE user_id = $1 AND lesson_id = $2), \
-           n.body_markdown, n.updated_at \
-         FROM (SELECT 1 AS one) lesson \
-         LEFT JOIN notes n ON n.user_id = $1 AND n.lesson_id = $2",
-    )
-    .bind(user_id)
-    .bind(lesson_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok((bookmarks > 0, text.zip(at)))
-}
-
 pub async fn save_note(
     db: &Db,
     user_id: &str,

@@ -21,8 +21,8 @@ use crate::{
         session::{self, now},
     },
     curriculum::LessonAt,
-    db::Db,
     error::AppError,
+    progress::Progress,
     render::markdown,
     state::AppState,
     web::dates::date_time as when,
@@ -71,27 +71,28 @@ pub struct NoteBox {
     pub error: Option<String>,
 }
 
-/// The bookmark and note of the user on a lesson.
-pub async fn for_lesson(
-    db: &Db,
-    user_id: &str,
-    lesson_id: &str,
-    lesson_href: &str,
-) -> sqlx::Result<(BookmarkButton, NoteBox)> {
-    let (on, note) = db::on_lesson(db, user_id, lesson_id).await?;
+/// The bookmark button and note box of a lesson page, from the learner's progress loaded
+/// with that lesson ([`crate::progress::Also::lesson`]), so the page needs no statement of
+/// its own.
+pub fn widgets(lesson_href: &str, progress: &Progress) -> (BookmarkButton, NoteBox) {
     let bookmark = BookmarkButton {
         lesson_href: lesson_href.to_owned(),
-        on,
+        on: progress.bookmarked,
     };
     let note = NoteBox {
         lesson_href: lesson_href.to_owned(),
-        status: note
+        status: progress
+            .note
             .as_ref()
             .map(|(_, at)| format!("Last saved {}.", when(*at))),
-        text: note.map(|(text, _)| text).unwrap_or_default(),
+        text: progress
+            .note
+            .as_ref()
+            .map(|(text, _)| text.clone())
+            .unwrap_or_default(),
         error: None,
     };
-    Ok((bookmark, note))
+    (bookmark, note)
 }
 
 /// Every note and bookmark of the user, for their data export.

@@ -9,41 +9,72 @@ use crate::db::Db;
 #[derive(Debug, FromRow)]
 pub struct Fact {
     /// `done` (a lesson), `skip` (a module), `quiz` (a module's quiz), `lab` (an exercise
-    /// passed) or `visit` (a lesson opened).
+    /// passed), `visit` (a lesson opened); on request `bookmark` and `note` (of one lesson),
+    /// `certificate` and `attempt` (a quiz attempt since a time).
     pub kind: String,
-    /// The lesson, module or exercise id.
+    /// The lesson, module or exercise id; a certificate's code; an attempt's id.
     pub item: String,
-    /// For `quiz`: the best score.
+    /// For `quiz`: the best score; for `attempt`: its score.
     pub score: i64,
     /// For `quiz`: 1 when the best score reaches the quiz's pass mark.
     pub passed: i64,
-    /// When: completed, skipped, first passed (0 if never), or last visited.
+    /// When: completed, skipped, first passed (0 if never), last visited, bookmarked, saved,
+    /// issued, attempted.
     pub at: i64,
+    /// For `note`: its Markdown; `certificate`: the path's title; `attempt`: the module id.
+    pub detail: Option<String>,
+}
+
+/// What a page asks for besides progress itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Also<'a> {
+    /// The bookmark and note of this lesson.
+    pub lesson: Option<&'a str>,
+    /// Certificates, and quiz attempts since this time (unix seconds).
+    pub history_since: Option<i64>,
 }
 
 /// Everything the learner did that progress is made of, in one statement whatever the
-/// curriculum's size: a few rows per lesson, module and exercise at most. Items no longer
-/// published come back too; the tree they are laid over leaves them out.
-pub async fn facts(db: &Db, user_id: &str) -> sqlx::Result<Vec<Fact>> {
+/// curriculum's size: a few rows per lesson, module and exercise at most (plus, when `also`
+/// asks, one lesson's bookmark and note, and the recent history). Items no longer published
+/// come back too; the tree they are laid over leaves them out.
+pub async fn facts(db: &Db, user_id: &str, also: Also<'_>) -> sqlx::Result<Vec<Fact>> {
     sqlx::query_as(
         "SELECT 'done' AS kind, lesson_id AS item, CAST(0 AS BIGINT) AS score, \
-           CAST(0 AS BIGINT) AS passed, completed_at AS at \
+           CAST(0 AS BIGINT) AS passed, completed_at AS at, CAST(NULL AS TEXT) AS detail \
          FROM lesson_completions WHERE user_id = $1 \
          UNION ALL \
-         SELECT 'skip', module_id, 0, 0, skipped_at FROM module_skips WHERE user_id = $1 \
+         SELECT 'skip', module_id, 0, 0, skipped_at, NULL FROM module_skips WHERE user_id = $1 \
          UNION ALL \
          SELECT 'quiz', z.module_id, CAST(MAX(a.score) AS BIGINT), \
            CAST(CASE WHEN MAX(a.score) >= z.pass_mark THEN 1 ELSE 0 END AS BIGINT), \
-           CAST(COALESCE(MIN(CASE WHEN a.passed = TRUE THEN a.created_at END), 0) AS BIGINT) \
+           CAST(COALESCE(MIN(CASE WHEN a.passed = TRUE THEN a.created_at END), 0) AS BIGINT), \
+           NULL \
          FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id WHERE a.user_id = $1 \
          GROUP BY z.module_id, z.pass_mark \
          UNION ALL \
-         SELECT 'lab', exercise_id, 0, 1, CAST(MIN(created_at) AS BIGINT) FROM lab_attempts \
-         WHERE user_id = $1 AND passed = TRUE GROUP BY exercise_id \
+         SELECT 'lab', exercise_id, 0, 1, CAST(MIN(created_at) AS BIGINT), NULL \
+         FROM lab_attempts WHERE user_id = $1 AND passed = TRUE GROUP BY exercise_id \
          UNION ALL \
-         SELECT 'visit', lesson_id, 0, 0, visited_at FROM lesson_visits WHERE user_id = $1",
+         SELECT 'visit', lesson_id, 0, 0, visited_at, NULL FROM lesson_visits WHERE user_id = $1 \
+         UNION ALL \
+         SELECT 'bookmark', lesson_id, 0, 0, created_at, NULL FROM bookmarks \
+         WHERE user_id = $1 AND lesson_id = $2 \
+         UNION ALL \
+         SELECT 'note', lesson_id, 0, 0, updated_at, body_markdown FROM notes \
+         WHERE user_id = $1 AND lesson_id = $2 \
+         UNION ALL \
+         SELECT 'certificate', code, 0, 0, issued_at, path_title FROM certificates \
+         WHERE user_id = $1 AND $3 >= 0 \
+         UNION ALL \
+         SELECT 'attempt', a.id, a.score, 0, a.created_at, z.module_id \
+         FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id \
+         WHERE a.user_id = $1 AND $3 >= 0 AND a.created_at >= $3",
     )
     .bind(user_id)
+    // Neither matches a real lesson id or time, so these parts return nothing.
+    .bind(also.lesson.unwrap_or(""))
+    .bind(also.history_since.unwrap_or(-1))
     .fetch_all(db.pool())
     .await
 }

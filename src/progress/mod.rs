@@ -9,7 +9,7 @@ mod visits;
 
 use std::collections::{HashMap, HashSet};
 
-pub use db::VisitExport;
+pub use db::{Also, VisitExport};
 pub use visits::Visits;
 
 use crate::{
@@ -70,6 +70,36 @@ pub struct Progress {
     passed: HashMap<String, i64>,
     /// Lesson id → when last opened (unix milliseconds).
     visits: HashMap<String, i64>,
+    /// Asked for with [`Also::lesson`]: whether it is bookmarked, and its note (Markdown,
+    /// when saved).
+    pub bookmarked: bool,
+    pub note: Option<(String, i64)>,
+    /// Asked for with [`Also::history_since`], newest first.
+    pub certificates: Vec<Earned>,
+    pub attempts: Vec<AttemptAt>,
+}
+
+/// A certificate the learner holds.
+#[derive(Debug, Clone)]
+pub struct Earned {
+    pub code: String,
+    pub path_title: String,
+    pub issued_at: i64,
+}
+
+impl Earned {
+    pub fn issued_on(&self) -> String {
+        crate::web::dates::date(self.issued_at)
+    }
+}
+
+/// A quiz attempt, for the learner's history.
+#[derive(Debug, Clone)]
+pub struct AttemptAt {
+    pub id: String,
+    pub module_id: String,
+    pub score: i64,
+    pub at: i64,
 }
 
 /// The lesson a learner opened last, for "continue where you left off".
@@ -85,8 +115,18 @@ impl Progress {
     /// The learner's progress in every path: one statement, plus the visits this instance has
     /// noted but not written yet (merged in memory, so a page view never writes).
     pub async fn load(db: &Db, visits: &Visits, user_id: &str) -> sqlx::Result<Self> {
+        Self::load_with(db, visits, user_id, Also::default()).await
+    }
+
+    /// [`Progress::load`], with what `also` asks for read in the same statement.
+    pub async fn load_with(
+        db: &Db,
+        visits: &Visits,
+        user_id: &str,
+        also: Also<'_>,
+    ) -> sqlx::Result<Self> {
         let mut progress = Self::default();
-        for fact in db::facts(db, user_id).await? {
+        for fact in db::facts(db, user_id, also).await? {
             match fact.kind.as_str() {
                 "done" => {
                     progress.done.insert(fact.item, fact.at);
@@ -105,11 +145,28 @@ impl Progress {
                 "lab" => {
                     progress.passed.insert(fact.item, fact.at);
                 }
-                _ => {
+                "visit" => {
                     progress.visits.insert(fact.item, fact.at);
                 }
+                "bookmark" => progress.bookmarked = true,
+                "note" => progress.note = fact.detail.map(|text| (text, fact.at)),
+                "certificate" => progress.certificates.push(Earned {
+                    code: fact.item,
+                    path_title: fact.detail.unwrap_or_default(),
+                    issued_at: fact.at,
+                }),
+                _ => progress.attempts.push(AttemptAt {
+                    id: fact.item,
+                    module_id: fact.detail.unwrap_or_default(),
+                    score: fact.score,
+                    at: fact.at,
+                }),
             }
         }
+        progress.certificates.sort_by_key(|c| c.issued_at);
+        progress
+            .attempts
+            .sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         for (lesson, at) in visits.pending_of(user_id) {
             let time = progress.visits.entry(lesson).or_insert(at);
             *time = (*time).max(at);
@@ -119,6 +176,11 @@ impl Progress {
 
     pub fn is_done(&self, lesson_id: &str) -> bool {
         self.done.contains_key(lesson_id)
+    }
+
+    /// When the lesson was marked done (unix seconds).
+    pub fn done_at(&self, lesson_id: &str) -> Option<i64> {
+        self.done.get(lesson_id).copied()
     }
 
     pub fn is_passed(&self, exercise_id: &str) -> bool {
