@@ -1,6 +1,9 @@
 //! A user's own account: profile, email, password, two-factor authentication, a copy of
 //! their data, and deleting the account. Every action confirms sensitive changes with the
 //! current password.
+//!
+//! A page feature; it uses other features only for their data-export functions (the rule:
+//! tests/integration/architecture.rs).
 
 mod two_factor;
 

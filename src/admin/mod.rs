@@ -1,5 +1,8 @@
 //! Administration for editors and admins. Everything here checks the role on the server:
 //! content pages take the [`Editor`] extractor, user pages require the admin role.
+//!
+//! A page feature: it stands on `curriculum` and `auth` and imports no other page feature
+//! (tests/integration/architecture.rs).
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,5 +1,8 @@
 //! Accounts: registration, login (with optional TOTP), logout, sessions, CSRF, throttling,
 //! roles, first-admin set-up and password reset.
+//!
+//! Part of the foundation every page stands on: it imports no page feature
+//! (tests/integration/architecture.rs).
 
 pub mod csrf;
 pub(crate) mod db;

@@ -2,6 +2,8 @@
 //! All SQL lives under `src/db/` (or a feature's own `db.rs`); every value is bound, never
 //! formatted into SQL text.
 //!
+//! Part of the foundation: it imports no page feature (tests/integration/architecture.rs).
+//!
 //! Portable-schema rules. The same query text runs on both backends through sqlx's `Any`
 //! driver, which only carries null, bool, integers, floats, text and blobs (STACK.md section 5):
 //! - ids are `TEXT` holding UUIDs made by the application (v7 for rows, v4 for content);

@@ -1,4 +1,7 @@
 //! The home page: what Groundwork is, what it teaches, and where to start.
+//!
+//! A page feature: it reads the tree from `curriculum` and imports no other page feature
+//! (tests/integration/architecture.rs).
 
 use askama::Template;
 use askama_web::WebTemplate;

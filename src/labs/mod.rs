@@ -1,5 +1,8 @@
 //! Hands-on labs: exercise pages, running a learner's input, and the attempts it leaves.
 //!
+//! A page feature: it stands on `curriculum` and `progress` and imports no other page feature
+//! (tests/integration/architecture.rs).
+//!
 //! This module owns the routes of every lab kind; the kinds themselves (`sql`, …) are pure
 //! graders. Running needs a login and stores an attempt; a passed exercise counts toward the
 //! module's progress like a finished lesson.

@@ -1,4 +1,7 @@
 //! The learner's own progress: lesson completion and the dashboard.
+//!
+//! A page feature: it stands on `curriculum` and `progress` and imports no other page feature
+//! (tests/integration/architecture.rs).
 
 mod db;
 mod heatmap;

@@ -1,5 +1,8 @@
 //! Bookmarks and private notes on lessons, and the "My notes" page. Private: every query is
 //! scoped by the session's user, and no other page (editor or admin) reads them.
+//!
+//! A page feature: it stands on `curriculum` and `progress` and imports no other page feature
+//! (tests/integration/architecture.rs).
 
 mod db;
 

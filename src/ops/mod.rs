@@ -1,4 +1,6 @@
 //! Operations endpoints: liveness and readiness for load balancers and orchestrators.
+//!
+//! A page feature: it imports no other page feature (tests/integration/architecture.rs).
 
 use std::time::Duration;
 

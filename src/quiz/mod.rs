@@ -1,5 +1,8 @@
 //! Module quizzes: taking one, grading it on the server, and reviewing an attempt.
 //!
+//! A page feature: it stands on `curriculum` and `progress` and imports no other page feature
+//! (tests/integration/architecture.rs).
+//!
 //! The quiz page never contains the answers: choices are sent as positions, ordering items
 //! are shuffled, and explanations appear only on the results of a submitted attempt.
 

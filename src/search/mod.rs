@@ -1,5 +1,8 @@
 //! `/search?q=`: full-text search over published modules and lessons. Works as a plain GET
 //! form; with htmx the results update as you type (the same template's `results` block).
+//!
+//! A page feature: it ranks in SQL, reads the tree from `curriculum`, and imports no other page
+//! feature (tests/integration/architecture.rs).
 
 mod db;
 mod snippet;

@@ -1,5 +1,7 @@
 //! Web plumbing shared by every feature: embedded static files, the page layout, security
 //! headers, and extractors with friendly rejections.
+//!
+//! Part of the foundation: it imports no page feature (tests/integration/architecture.rs).
 
 pub mod assets;
 pub mod dates;
