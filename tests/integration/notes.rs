@@ -1,4 +1,4 @@
-//! Bookmarks and private notes.
+//! Bookmarks and private notes. On the fixture curriculum.
 
 use reqwest::{StatusCode, header};
 
@@ -17,7 +17,7 @@ db_tests! {
 }
 
 async fn a_bookmark_and_a_note_appear_on_my_notes(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
 
     let bookmarked = app.post_form(&format!("{LESSON}/bookmark"), &[]).await;
@@ -55,7 +55,7 @@ async fn a_bookmark_and_a_note_appear_on_my_notes(app: TestApp) {
 }
 
 async fn an_htmx_save_reports_the_time_and_keeps_the_text(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
 
@@ -76,7 +76,7 @@ async fn an_htmx_save_reports_the_time_and_keeps_the_text(app: TestApp) {
 }
 
 async fn a_note_that_is_too_long_is_refused_with_the_text_kept(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let long = "x".repeat(20_001);
 
@@ -104,7 +104,7 @@ async fn a_note_that_is_too_long_is_refused_with_the_text_kept(app: TestApp) {
 }
 
 async fn notes_and_bookmarks_are_private(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     app.post_form(
         &format!("{LESSON}/note"),

@@ -6,7 +6,7 @@ use crate::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
+    app.import_fixture().await;
     let browser = Browser::start().await;
     browser.goto(&app.url("/register")).await;
     browser.fill("email", "ada@example.com").await;

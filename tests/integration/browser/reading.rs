@@ -3,7 +3,7 @@ use crate::support::{Browser, TestApp};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_browses_to_a_lesson_and_follows_next_and_previous() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
+    app.import_fixture().await;
     let browser = Browser::start().await;
 
     browser.goto(&app.url("/paths")).await;
