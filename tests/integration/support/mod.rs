@@ -67,19 +67,6 @@ pub fn sql_solutions_of(module: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Passes every lab exercise of a bundled module with its reference solution, through the form.
-pub async fn pass_exercises_of(app: &TestApp, module: &str) {
-    for (href, solution) in sql_solutions_of(module) {
-        app.post_form(&href, &[("sql", &solution)]).await;
-        let page = Page::from(app.get(&href).await).await;
-        assert!(
-            page.text("#result-title").starts_with("Passed"),
-            "{href}: {}",
-            page.text("#result-title")
-        );
-    }
-}
-
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
 /// PostgreSQL database (when `TEST_DATABASE_URL` is set; in CI it must be).
 macro_rules! db_tests {
