@@ -1,10 +1,10 @@
 //! The SQL lab: runs show what differs and then the pass, hostile SQL is refused while the
 //! server stays responsive, the index check reads the query plan, attempts are private and
-//! a passed exercise counts toward progress.
+//! a passed exercise counts toward progress. On the fixture curriculum.
 
 use std::time::{Duration, Instant};
 
-use groundwork::curriculum::{self, files};
+use groundwork::curriculum::files;
 use reqwest::{StatusCode, header};
 
 use crate::{
@@ -55,7 +55,7 @@ async fn send_http(app: &TestApp, headers: &str, body: &str) -> reqwest::Respons
 }
 
 async fn an_http_exercise_is_solved_through_the_form_after_a_wrong_request(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let fresh = Page::from(app.get(CREATE_TASK).await).await;
     assert_eq!(fresh.text("#result-title"), "No requests yet");
@@ -112,7 +112,7 @@ async fn an_http_exercise_is_solved_through_the_form_after_a_wrong_request(app: 
 }
 
 async fn a_bad_http_request_is_refused_before_sending_and_not_stored(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
 
@@ -161,13 +161,12 @@ async fn run_htmx(app: &TestApp, token: &str, exercise: &str, sql: &str) -> reqw
         .unwrap()
 }
 
-fn bundled_modules() -> Vec<files::ModuleDoc> {
-    let curriculum = files::parse(&curriculum::bundled_tree()).expect("the bundled content parses");
-    curriculum
+fn fixture_modules() -> Vec<files::ModuleDoc> {
+    crate::support::fixture()
         .paths
         .into_iter()
         .next()
-        .expect("a bundled path")
+        .expect("a fixture path")
         .modules
 }
 
@@ -175,19 +174,19 @@ fn exercises_in(module: &files::ModuleDoc) -> usize {
     module.labs.as_ref().map_or(0, |labs| labs.exercises.len())
 }
 
-/// Lessons plus lab exercises of a bundled module: what its progress bar counts.
+/// Lessons plus lab exercises of a fixture module: what its progress bar counts.
 fn items_in_module(slug: &str) -> usize {
-    let modules = bundled_modules();
+    let modules = fixture_modules();
     let module = modules
         .iter()
         .find(|module| module.meta.slug == slug)
-        .expect("the bundled module exists");
+        .expect("the fixture module exists");
     module.lessons.len() + exercises_in(module)
 }
 
-/// Lab exercises in the whole bundled path.
+/// Lab exercises in the whole fixture path.
 fn exercises_in_path() -> usize {
-    bundled_modules().iter().map(exercises_in).sum()
+    fixture_modules().iter().map(exercises_in).sum()
 }
 
 async fn lab_attempts(app: &TestApp) -> i64 {
@@ -198,7 +197,7 @@ async fn lab_attempts(app: &TestApp) -> i64 {
 }
 
 async fn a_wrong_join_shows_what_differs_and_a_right_one_passes_without_javascript(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let fresh = Page::from(app.get(JOIN).await).await;
     assert_eq!(fresh.text("#result-title"), "No runs yet");
@@ -240,7 +239,7 @@ async fn a_wrong_join_shows_what_differs_and_a_right_one_passes_without_javascri
 }
 
 async fn an_htmx_run_gets_the_result_in_place(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
 
@@ -262,7 +261,7 @@ async fn an_htmx_run_gets_the_result_in_place(app: TestApp) {
 }
 
 async fn hostile_sql_is_refused_cleanly(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
     let huge = format!("SELECT '{}'", "x".repeat(1_000_000));
@@ -318,7 +317,7 @@ async fn hostile_sql_is_refused_cleanly(app: TestApp) {
 }
 
 async fn twenty_attacks_at_once_leave_the_server_responsive(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
     let huge = format!("SELECT '{}'", "x".repeat(1_000_000));
@@ -394,7 +393,7 @@ async fn twenty_attacks_at_once_leave_the_server_responsive(app: TestApp) {
 }
 
 async fn the_index_exercise_passes_only_when_the_query_uses_the_index(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     let token = app.csrf_token().await;
 
@@ -444,7 +443,7 @@ async fn the_index_exercise_passes_only_when_the_query_uses_the_index(app: TestA
 }
 
 async fn the_expected_result_is_offered_after_three_failed_tries(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     for _ in 0..2 {
         run(&app, JOIN, WRONG_JOIN).await;
@@ -466,7 +465,7 @@ async fn the_expected_result_is_offered_after_three_failed_tries(app: TestApp) {
 }
 
 async fn lab_attempts_are_private_to_their_learner(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     run(&app, JOIN, RIGHT_JOIN).await;
     let ada = Page::from(app.get(JOIN).await).await;
@@ -490,7 +489,7 @@ async fn lab_attempts_are_private_to_their_learner(app: TestApp) {
 }
 
 async fn resetting_a_module_clears_its_lab_attempts(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     run(&app, JOIN, RIGHT_JOIN).await;
     assert_eq!(lab_attempts(&app).await, 1);
@@ -502,7 +501,7 @@ async fn resetting_a_module_clears_its_lab_attempts(app: TestApp) {
 }
 
 async fn anonymous_visitors_are_sent_to_log_in_for_a_lab(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     let page = app.get(JOIN).await;
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     assert!(

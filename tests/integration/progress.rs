@@ -1,6 +1,6 @@
 //! Learning progress: marking lessons done, progress bars, privacy of progress. On the fixture
-//! curriculum (tests/fixtures/curriculum): two modules, five lessons, the second module of three
-//! lessons building on the first.
+//! curriculum (tests/fixtures/curriculum): three modules, six lessons; the second (three
+//! lessons, two SQL exercises) and the third build on the first.
 
 use reqwest::{StatusCode, header};
 
@@ -55,7 +55,7 @@ async fn marking_a_lesson_done_without_javascript_moves_every_progress_bar(app: 
     assert!(
         dashboard
             .text("label[for=path-progress-backend-foundations]")
-            .starts_with("1 of 5 lessons done")
+            .starts_with("1 of 6 lessons done")
     );
     let export: serde_json::Value = app.get("/settings/export").await.json().await.unwrap();
     assert_eq!(
@@ -267,17 +267,17 @@ mod roadmap {
 
         let page = Page::from(app.get("/paths/backend-foundations/roadmap").await).await;
 
-        assert_eq!(page.count("svg.roadmap a.roadmap-node"), 2);
+        assert_eq!(page.count("svg.roadmap a.roadmap-node"), 3);
         assert_eq!(
             page.count("svg.roadmap line.roadmap-edge"),
-            1,
-            "databases builds on one"
+            2,
+            "modules two and three build on one"
         );
         assert_eq!(
             page.attrs("a.roadmap-node.state-in-progress", "href"),
             ["/paths/backend-foundations/databases-and-data-modeling"]
         );
-        assert_eq!(page.count(".roadmap-list li"), 2, "the same, as text");
+        assert_eq!(page.count(".roadmap-list li"), 3, "the same, as text");
         assert!(
             page.text(".roadmap-list")
                 .contains("Databases and Data Modeling: In progress")

@@ -155,12 +155,7 @@ impl TestApp {
     /// Imports the small, frozen curriculum of `tests/fixtures/curriculum` (see its README):
     /// what learner tests run on, so the bundled curriculum can grow without breaking them.
     pub async fn import_fixture(&self) -> groundwork::curriculum::ImportReport {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/curriculum");
-        let tree = groundwork::curriculum::read_dir(&dir).expect("the fixture reads");
-        let curriculum = groundwork::curriculum::files::parse(&tree)
-            .unwrap_or_else(|problems| panic!("the fixture is valid: {problems:?}"));
-        self.import(&curriculum).await
+        self.import(&super::fixture()).await
     }
 
     /// Imports `curriculum` (a fixture) as `groundwork import` would, and serves it at once.

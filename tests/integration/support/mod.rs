@@ -22,6 +22,14 @@ pub fn bundled() -> files::Curriculum {
     files::parse(&curriculum::bundled_tree()).expect("the bundled content parses")
 }
 
+/// The fixture curriculum of `tests/fixtures/curriculum`, parsed (what
+/// [`TestApp::import_fixture`] imports).
+pub fn fixture() -> files::Curriculum {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/curriculum");
+    let tree = curriculum::read_dir(&dir).expect("the fixture reads");
+    files::parse(&tree).unwrap_or_else(|problems| panic!("the fixture is valid: {problems:?}"))
+}
+
 /// The bundled path's modules, lessons and lab exercises.
 pub fn bundled_counts() -> (usize, usize, usize) {
     let curriculum = bundled();
