@@ -25,7 +25,7 @@ async fn registered(app: &TestApp) -> Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_learner_solves_a_join_exercise_after_one_wrong_try() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
+    app.import_fixture().await;
     let browser = registered(&app).await;
     browser.goto(&app.url(JOIN)).await;
     browser.assert_accessible().await;
@@ -83,7 +83,7 @@ async fn a_learner_solves_a_join_exercise_after_one_wrong_try() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_learner_solves_an_http_exercise_with_the_request_form() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
+    app.import_fixture().await;
     let browser = registered(&app).await;
     browser.goto(&app.url(CREATE_TASK)).await;
     browser.assert_accessible().await;

@@ -6,7 +6,7 @@ use crate::{
     support::{Browser, TestApp, sql_solutions_of},
 };
 
-const MODULE: &str = "/paths/backend-foundations/backend-frameworks";
+const MODULE: &str = "/paths/backend-foundations/databases-and-data-modeling";
 
 /// Fills the quiz form like a learner would: ticks, picks and types the given answers.
 const FILL: &str = r#"
@@ -24,8 +24,8 @@ for (const [field, values] of answers) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
-    let answers = correct_answers_of(&app, "backend-frameworks").await;
+    app.import_fixture().await;
+    let answers = correct_answers_of(&app, "databases-and-data-modeling").await;
     let browser = Browser::start().await;
     browser.goto(&app.url("/register")).await;
     browser.fill("email", "ada@example.com").await;
@@ -36,9 +36,9 @@ async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
 
     // Every lesson of the module, marked done from its page.
     for lesson in [
-        "routing-and-middleware",
-        "validation-dependencies-and-errors",
-        "comparing-frameworks",
+        "schema-design",
+        "how-indexes-work",
+        "query-optimization-and-transactions",
     ] {
         browser.goto(&app.url(&format!("{MODULE}/{lesson}"))).await;
         browser.click("#completion button").await;
@@ -46,7 +46,7 @@ async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     }
 
     // Every lab exercise of the module, passed with its reference solution.
-    for (href, solution) in sql_solutions_of("backend-frameworks") {
+    for (href, solution) in sql_solutions_of("databases-and-data-modeling") {
         browser.goto(&app.url(&href)).await;
         browser.fill("sql", &solution).await;
         browser.click("#run").await;
@@ -72,7 +72,7 @@ async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     // Retake, all right.
     browser.click("#quiz a[href$='/quiz']").await;
     browser
-        .wait_for_path("/paths/backend-foundations/backend-frameworks/quiz")
+        .wait_for_path("/paths/backend-foundations/databases-and-data-modeling/quiz")
         .await;
     browser
         .client

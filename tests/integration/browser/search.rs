@@ -3,7 +3,7 @@ use crate::support::{Browser, TestApp};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_results_appear_while_typing_without_a_reload() {
     let app = TestApp::sqlite().await;
-    app.import_bundled().await;
+    app.import_fixture().await;
     let browser = Browser::start().await;
 
     browser.goto(&app.url("/search")).await;

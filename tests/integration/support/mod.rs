@@ -42,17 +42,17 @@ pub fn bundled_counts() -> (usize, usize, usize) {
     (modules.len(), lessons, exercises)
 }
 
-/// The bundled lab exercises of a module as (page path, reference solution). Every exercise of a
+/// The fixture's lab exercises of a module as (page path, reference solution). Every exercise of a
 /// module that a test finishes this way must be a SQL one: an HTTP exercise's model requests live
 /// in `http_lab.rs`, not in the curriculum.
 pub fn sql_solutions_of(module: &str) -> Vec<(String, String)> {
-    let curriculum = bundled();
+    let curriculum = fixture();
     let path = &curriculum.paths[0];
     let module = path
         .modules
         .iter()
         .find(|m| m.meta.slug == module)
-        .unwrap_or_else(|| panic!("no bundled module {module}"));
+        .unwrap_or_else(|| panic!("no fixture module {module}"));
     module
         .labs
         .iter()
