@@ -47,7 +47,7 @@ fn now() -> i64 {
 }
 
 async fn reading_pages_writes_the_session_at_most_once_a_minute(app: TestApp) {
-    app.import_bundled().await;
+    app.import_fixture().await;
     app.register("ada@example.com", "Ada", PASSWORD).await;
     app.get("/dashboard").await;
     let before = stored(&app, "ada@example.com").await;
