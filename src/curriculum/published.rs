@@ -4,7 +4,7 @@
 //! Only what is published is here, at every level: a published lesson in an unpublished
 //! module is absent, exactly like a missing page.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use sqlx::{Any, FromRow, Transaction};
 
@@ -36,6 +36,27 @@ pub struct Module {
     pub question_count: i64,
     pub lessons: Vec<Lesson>,
     pub exercises: Vec<Exercise>,
+    /// Shared, so a quiz page holds it without copying.
+    pub quiz: Option<Arc<Quiz>>,
+}
+
+#[derive(Debug)]
+pub struct Quiz {
+    pub id: String,
+    pub title: String,
+    /// Percent.
+    pub pass_mark: i64,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, FromRow)]
+pub struct Question {
+    pub id: String,
+    pub kind: String,
+    pub prompt_html: String,
+    pub explanation_html: String,
+    /// JSON, read by the grader only; never rendered into the quiz page.
+    pub answer_key: String,
 }
 
 #[derive(Debug)]
@@ -183,7 +204,6 @@ struct ModuleRow {
     summary: String,
     position: i64,
     prerequisites: String,
-    question_count: i64,
 }
 
 #[derive(FromRow)]
@@ -200,6 +220,21 @@ struct LessonRow {
 }
 
 #[derive(FromRow)]
+struct QuizRow {
+    id: String,
+    module_id: String,
+    title: String,
+    pass_mark: i64,
+}
+
+#[derive(FromRow)]
+struct QuestionRow {
+    quiz_id: String,
+    #[sqlx(flatten)]
+    question: Question,
+}
+
+#[derive(FromRow)]
 struct ExerciseRow {
     id: String,
     module_id: String,
@@ -212,7 +247,7 @@ struct ExerciseRow {
 const PUBLISHED_MODULES: &str = "m.published = TRUE AND m.path_id IN \
      (SELECT id FROM paths WHERE published = TRUE)";
 
-/// Reads the version and the published tree in `tx`, one consistent view: four statements
+/// Reads the version and the published tree in `tx`, one consistent view: seven statements
 /// whatever the curriculum's size, assembled here.
 pub async fn load(tx: &mut Transaction<'_, Any>) -> sqlx::Result<Snapshot> {
     let version: i64 = sqlx::query_scalar("SELECT version FROM curriculum_version WHERE id = 1")
@@ -225,9 +260,7 @@ pub async fn load(tx: &mut Transaction<'_, Any>) -> sqlx::Result<Snapshot> {
     .fetch_all(&mut **tx)
     .await?;
     let modules: Vec<ModuleRow> = sqlx::query_as(&format!(
-        "SELECT m.id, m.path_id, m.slug, m.title, m.summary, m.position, m.prerequisites, \
-           (SELECT COUNT(*) FROM questions q JOIN quizzes z ON z.id = q.quiz_id \
-            WHERE z.module_id = m.id) AS question_count \
+        "SELECT m.id, m.path_id, m.slug, m.title, m.summary, m.position, m.prerequisites \
          FROM modules m WHERE {PUBLISHED_MODULES} ORDER BY m.position, m.slug"
     ))
     .fetch_all(&mut **tx)
@@ -247,7 +280,49 @@ pub async fn load(tx: &mut Transaction<'_, Any>) -> sqlx::Result<Snapshot> {
     ))
     .fetch_all(&mut **tx)
     .await?;
-    Ok(assemble(version, paths, modules, lessons, exercises))
+    let quizzes: Vec<QuizRow> = sqlx::query_as(&format!(
+        "SELECT z.id, z.module_id, z.title, z.pass_mark \
+         FROM quizzes z JOIN modules m ON m.id = z.module_id WHERE {PUBLISHED_MODULES}"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let questions: Vec<QuestionRow> = sqlx::query_as(&format!(
+        "SELECT q.quiz_id, q.id, q.kind, q.prompt_html, q.explanation_html, q.answer_key \
+         FROM questions q JOIN quizzes z ON z.id = q.quiz_id JOIN modules m ON m.id = z.module_id \
+         WHERE {PUBLISHED_MODULES} ORDER BY q.position, q.id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let quizzes = quizzes_by_module(quizzes, questions);
+    Ok(assemble(
+        version, paths, modules, lessons, exercises, quizzes,
+    ))
+}
+
+/// Module id → its quiz with its questions in order.
+fn quizzes_by_module(
+    quizzes: Vec<QuizRow>,
+    questions: Vec<QuestionRow>,
+) -> HashMap<String, Arc<Quiz>> {
+    let mut questions_of: HashMap<String, Vec<Question>> = HashMap::new();
+    for row in questions {
+        questions_of
+            .entry(row.quiz_id)
+            .or_default()
+            .push(row.question);
+    }
+    quizzes
+        .into_iter()
+        .map(|row| {
+            let quiz = Quiz {
+                questions: questions_of.remove(&row.id).unwrap_or_default(),
+                id: row.id,
+                title: row.title,
+                pass_mark: row.pass_mark,
+            };
+            (row.module_id, Arc::new(quiz))
+        })
+        .collect()
 }
 
 fn assemble(
@@ -256,6 +331,7 @@ fn assemble(
     modules: Vec<ModuleRow>,
     lessons: Vec<LessonRow>,
     exercises: Vec<ExerciseRow>,
+    mut quizzes: HashMap<String, Arc<Quiz>>,
 ) -> Snapshot {
     let mut lessons_of: HashMap<String, Vec<Lesson>> = HashMap::new();
     for row in lessons {
@@ -288,28 +364,36 @@ fn assemble(
                 .remove(&path.id)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|module| Module {
-                    lessons: lessons_of.remove(&module.id).unwrap_or_default(),
-                    exercises: exercises_of
-                        .remove(&module.id)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|e| Exercise {
-                            href: format!("/paths/{}/{}/labs/{}", path.slug, module.slug, e.slug),
-                            id: e.id,
-                            slug: e.slug,
-                            title: e.title,
-                            kind: e.kind,
-                        })
-                        .collect(),
-                    // Stored as a JSON array by the importer and the editor, both validated.
-                    prerequisites: serde_json::from_str(&module.prerequisites).unwrap_or_default(),
-                    id: module.id,
-                    slug: module.slug,
-                    title: module.title,
-                    summary: module.summary,
-                    position: module.position,
-                    question_count: module.question_count,
+                .map(|module| {
+                    let quiz = quizzes.remove(&module.id);
+                    Module {
+                        question_count: quiz.as_ref().map_or(0, |q| q.questions.len() as i64),
+                        quiz,
+                        lessons: lessons_of.remove(&module.id).unwrap_or_default(),
+                        exercises: exercises_of
+                            .remove(&module.id)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|e| Exercise {
+                                href: format!(
+                                    "/paths/{}/{}/labs/{}",
+                                    path.slug, module.slug, e.slug
+                                ),
+                                id: e.id,
+                                slug: e.slug,
+                                title: e.title,
+                                kind: e.kind,
+                            })
+                            .collect(),
+                        // Stored as a JSON array by the importer and the editor, both validated.
+                        prerequisites: serde_json::from_str(&module.prerequisites)
+                            .unwrap_or_default(),
+                        id: module.id,
+                        slug: module.slug,
+                        title: module.title,
+                        summary: module.summary,
+                        position: module.position,
+                    }
                 })
                 .collect();
             Path {

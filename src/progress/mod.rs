@@ -384,6 +384,7 @@ mod tests {
                     href: String::new(),
                 })
                 .collect(),
+            quiz: None,
         }
     }
 

@@ -5,40 +5,6 @@ use sqlx::FromRow;
 use crate::db::Db;
 
 #[derive(Debug, Clone, FromRow)]
-pub struct Quiz {
-    pub id: String,
-    pub title: String,
-    pub pass_mark: i64,
-}
-
-pub async fn get_quiz(db: &Db, module_id: &str) -> sqlx::Result<Option<Quiz>> {
-    sqlx::query_as("SELECT id, title, pass_mark FROM quizzes WHERE module_id = $1")
-        .bind(module_id)
-        .fetch_optional(db.pool())
-        .await
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct Question {
-    pub id: String,
-    pub kind: String,
-    pub prompt_html: String,
-    pub explanation_html: String,
-    /// Read by the grader only; never rendered into the quiz page.
-    pub answer_key: String,
-}
-
-pub async fn list_questions(db: &Db, quiz_id: &str) -> sqlx::Result<Vec<Question>> {
-    sqlx::query_as(
-        "SELECT id, kind, prompt_html, explanation_html, answer_key FROM questions \
-         WHERE quiz_id = $1 ORDER BY position, id",
-    )
-    .bind(quiz_id)
-    .fetch_all(db.pool())
-    .await
-}
-
-#[derive(Debug, Clone, FromRow)]
 pub struct Attempt {
     pub id: String,
     pub quiz_id: String,

@@ -9,7 +9,7 @@
 mod db;
 mod grade;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,6 +28,7 @@ use crate::{
     curriculum::{
         ModuleAt,
         files::{AnswerKey, QuestionKind},
+        published::{Question, Quiz},
     },
     error::AppError,
     render::markdown::inline,
@@ -82,8 +83,8 @@ struct QuizContext {
     module_slug: String,
     module_title: String,
     path_title: String,
-    quiz: db::Quiz,
-    questions: Vec<db::Question>,
+    /// From the published tree in memory.
+    quiz: Arc<Quiz>,
     best: Option<i64>,
 }
 
@@ -104,10 +105,7 @@ async fn load(
     module: &str,
 ) -> Result<QuizContext, AppError> {
     let place = ModuleAt::find(state.curriculum.now(), path, module).ok_or(AppError::NotFound)?;
-    let quiz = db::get_quiz(&state.db, &place.module().id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let questions = db::list_questions(&state.db, &quiz.id).await?;
+    let quiz = place.module().quiz.clone().ok_or(AppError::NotFound)?;
     let best = db::best_score(&state.db, user_id, &quiz.id).await?;
     Ok(QuizContext {
         path_id: place.path().id.clone(),
@@ -116,12 +114,11 @@ async fn load(
         module_title: place.module().title.clone(),
         path_title: place.path().title.clone(),
         quiz,
-        questions,
         best,
     })
 }
 
-fn key_of(question: &db::Question) -> Result<(QuestionKind, AnswerKey), AppError> {
+fn key_of(question: &Question) -> Result<(QuestionKind, AnswerKey), AppError> {
     let kind = QuestionKind::parse(&question.kind).ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!(
             "question {} has kind {}",
@@ -134,7 +131,7 @@ fn key_of(question: &db::Question) -> Result<(QuestionKind, AnswerKey), AppError
     Ok((kind, key))
 }
 
-fn view_of(number: usize, question: &db::Question) -> Result<QuestionView, AppError> {
+fn view_of(number: usize, question: &Question) -> Result<QuestionView, AppError> {
     let (kind, key) = key_of(question)?;
     let options = match kind {
         QuestionKind::Single | QuestionKind::Multiple => key
@@ -197,6 +194,7 @@ async fn quiz_page(
 ) -> Result<QuizPage, AppError> {
     let context = load(&state, &user.id, &path, &module).await?;
     let questions = context
+        .quiz
         .questions
         .iter()
         .enumerate()
@@ -231,8 +229,8 @@ async fn submit(
             given.entry(id).or_default().push(value.clone());
         }
     }
-    let mut answers = Vec::with_capacity(context.questions.len());
-    for question in &context.questions {
+    let mut answers = Vec::with_capacity(context.quiz.questions.len());
+    for question in &context.quiz.questions {
         let (kind, key) = key_of(question)?;
         let values = given.remove(question.id.as_str()).unwrap_or_default();
         let correct = grade::is_correct(kind, &key, &values);
@@ -305,7 +303,7 @@ fn results_of(
     let stored: Vec<StoredAnswer> =
         serde_json::from_str(&attempt.answers).map_err(|e| AppError::Internal(e.into()))?;
     let mut items = Vec::new();
-    for (index, question) in context.questions.iter().enumerate() {
+    for (index, question) in context.quiz.questions.iter().enumerate() {
         let Some(answer) = stored.iter().find(|a| a.question_id == question.id) else {
             continue;
         };
