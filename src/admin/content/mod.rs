@@ -95,28 +95,7 @@ pub(super) fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/admin/content/import/apply", post(archive::apply))
-        .route("/admin/quizzes", get(quizzes::list))
-        .route(
-            "/admin/modules/{id}/quiz",
-            get(quizzes::quiz_form).post(quizzes::save_quiz),
-        )
-        .route(
-            "/admin/quizzes/{id}/questions/new",
-            get(quizzes::new_question_form).post(quizzes::create_question),
-        )
-        .route(
-            "/admin/quizzes/{id}/delete",
-            get(quizzes::delete_quiz_form).post(quizzes::delete_quiz),
-        )
-        .route(
-            "/admin/questions/{id}/edit",
-            get(quizzes::edit_question_form).post(quizzes::update_question),
-        )
-        .route("/admin/questions/{id}/move", post(quizzes::move_question))
-        .route(
-            "/admin/questions/{id}/delete",
-            get(quizzes::delete_question_form).post(quizzes::delete_question),
-        )
+        .merge(quizzes::routes())
 }
 
 /// Limits of the fields every item has.
