@@ -1,4 +1,4 @@
-//! Authoring the curriculum: paths and modules (`outline`), lessons with their revisions,
+//! Authoring the curriculum: the tree, paths, modules, lessons with their revisions,
 //! quizzes and questions, and the whole curriculum as an archive.
 //!
 //! Every change happens in one transaction with its audit entry. Items keep their UUIDs
@@ -7,12 +7,15 @@
 mod archive;
 mod archive_db;
 mod db;
+mod delete;
 mod diff;
 mod lessons;
-mod outline;
+mod modules;
+mod paths;
 mod quiz_db;
 mod quizzes;
 mod revisions;
+mod tree;
 
 use axum::{
     Router,
@@ -29,36 +32,36 @@ use crate::{
     web::FieldErrors,
 };
 pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
-use db::Level;
 pub(super) use db::{ContentCounts, Draft, count_content, drafts};
+use db::{LessonRecord, Level, ModuleRow, PathRow};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/content", get(outline::tree))
-        .route("/admin/paths/new", get(outline::new_path_form))
-        .route("/admin/paths", post(outline::create_path))
+        .route("/admin/content", get(tree::tree))
+        .route("/admin/paths/new", get(paths::new_path_form))
+        .route("/admin/paths", post(paths::create_path))
         .route(
             "/admin/paths/{id}",
-            get(outline::path_page).post(outline::save_path),
+            get(paths::path_page).post(paths::save_path),
         )
-        .route("/admin/paths/{id}/move", post(outline::move_path))
+        .route("/admin/paths/{id}/move", post(paths::move_path))
         .route(
             "/admin/paths/{id}/delete",
-            get(outline::delete_path_form).post(outline::delete_path),
+            get(delete::confirmation::<PathRow>).post(delete::delete::<PathRow>),
         )
         .route(
             "/admin/paths/{id}/modules/new",
-            get(outline::new_module_form),
+            get(modules::new_module_form),
         )
-        .route("/admin/paths/{id}/modules", post(outline::create_module))
+        .route("/admin/paths/{id}/modules", post(modules::create_module))
         .route(
             "/admin/modules/{id}",
-            get(outline::module_page).post(outline::save_module),
+            get(modules::module_page).post(modules::save_module),
         )
-        .route("/admin/modules/{id}/move", post(outline::move_module))
+        .route("/admin/modules/{id}/move", post(modules::move_module))
         .route(
             "/admin/modules/{id}/delete",
-            get(outline::delete_module_form).post(outline::delete_module),
+            get(delete::confirmation::<ModuleRow>).post(delete::delete::<ModuleRow>),
         )
         .route(
             "/admin/modules/{id}/lessons/new",
@@ -74,7 +77,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/admin/lessons/{id}/move", post(lessons::move_lesson))
         .route(
             "/admin/lessons/{id}/delete",
-            get(lessons::delete_form).post(lessons::delete),
+            get(delete::confirmation::<LessonRecord>).post(delete::delete::<LessonRecord>),
         )
         .route("/admin/lessons/{id}/revisions", get(revisions::history))
         .route(

@@ -17,6 +17,7 @@ use axum::{
 
 use super::{
     MoveForm, audit,
+    delete::{Deletion, Doomed, delete_with_audit},
     quiz_db::{self as db, ModuleInfo, QuizRow},
     swap_with_neighbour,
 };
@@ -114,4 +115,26 @@ impl DeletePage {
     fn back(&self) -> String {
         quiz_href(&self.module.id)
     }
+}
+
+/// The confirmation page; `question` is `Some((number, prompt))` when one question is to go.
+async fn delete_page(
+    state: &AppState,
+    layout: Layout,
+    module: ModuleInfo,
+    quiz: QuizRow,
+    question: Option<(usize, String)>,
+    action: String,
+) -> Result<DeletePage, AppError> {
+    let counts = db::count_attempts(&state.db, &quiz.id).await?;
+    let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
+    Ok(DeletePage {
+        layout,
+        module,
+        quiz,
+        question,
+        questions,
+        counts,
+        action,
+    })
 }

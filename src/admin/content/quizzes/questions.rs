@@ -4,9 +4,9 @@ use axum::{extract::State, response::Response};
 use tower_sessions::Session;
 
 use super::{
-    DeletePage, MoveForm, audit,
+    DeletePage, Deletion, Doomed, MoveForm, audit,
     db::{self, ModuleInfo, QuestionRow, QuizRow},
-    excerpt,
+    delete_page, delete_with_audit, excerpt,
     question_form::{KindQuery, QuestionInput, QuestionPage},
     quiz_and_module, quiz_href, swap_with_neighbour,
 };
@@ -338,17 +338,9 @@ pub(super) async fn delete_question_form(
     Path(id): Path<String>,
 ) -> Result<DeletePage, AppError> {
     let (question, quiz, module, number) = question_context(&state, &id).await?;
-    let counts = db::count_attempts(&state.db, &quiz.id).await?;
-    let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
-    Ok(DeletePage {
-        layout,
-        action: format!("/admin/questions/{}/delete", question.id),
-        question: Some((number, excerpt(&question.prompt_markdown, 200))),
-        module,
-        quiz,
-        questions,
-        counts,
-    })
+    let action = format!("/admin/questions/{}/delete", question.id);
+    let doomed = Some((number, excerpt(&question.prompt_markdown, 200)));
+    delete_page(&state, layout, module, quiz, doomed, action).await
 }
 
 pub(super) async fn delete_question(
@@ -359,30 +351,19 @@ pub(super) async fn delete_question(
 ) -> Result<Response, AppError> {
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
-    let mut tx = state.db.pool().begin().await?;
-    db::delete_question(&mut *tx, &question.id).await?;
-    let target = format!("question {number} of quiz “{}”", quiz.title);
-    let summary = format!(
-        "deleted ({}): “{}”; the quiz had {} attempts by {} learners",
-        question.kind,
-        excerpt(&question.prompt_markdown, 80),
-        counts.attempts,
-        counts.learners
-    );
-    audit(
-        &mut tx,
-        &user,
-        "question.delete",
-        &target,
-        &summary,
-        session::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    session::flash_and_redirect(
-        &session,
-        &format!("Question {number} was deleted."),
-        &quiz_href(&module.id),
-    )
-    .await
+    let deletion = Deletion {
+        action: "question.delete",
+        target: &format!("question {number} of quiz “{}”", quiz.title),
+        summary: format!(
+            "deleted ({}): “{}”; the quiz had {} attempts by {} learners",
+            question.kind,
+            excerpt(&question.prompt_markdown, 80),
+            counts.attempts,
+            counts.learners
+        ),
+        flash: format!("Question {number} was deleted."),
+        back: &quiz_href(&module.id),
+    };
+    let doomed = Doomed::Question(&question.id);
+    delete_with_audit(&state, &session, &user, doomed, deletion).await
 }

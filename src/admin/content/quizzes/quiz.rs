@@ -7,9 +7,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    DeletePage, KINDS, audit,
+    DeletePage, Deletion, Doomed, KINDS, audit,
     db::{self, ModuleInfo, QuizRow},
-    excerpt, kind_label, module_of, quiz_and_module, quiz_href,
+    delete_page, delete_with_audit, excerpt, kind_label, module_of, quiz_and_module, quiz_href,
 };
 use crate::admin::Editor;
 use crate::{
@@ -218,17 +218,8 @@ pub(super) async fn delete_quiz_form(
     Path(quiz_id): Path<String>,
 ) -> Result<DeletePage, AppError> {
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
-    let counts = db::count_attempts(&state.db, &quiz.id).await?;
-    let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
-    Ok(DeletePage {
-        layout,
-        action: format!("/admin/quizzes/{}/delete", quiz.id),
-        question: None,
-        module,
-        quiz,
-        questions,
-        counts,
-    })
+    let action = format!("/admin/quizzes/{}/delete", quiz.id);
+    delete_page(&state, layout, module, quiz, None, action).await
 }
 
 pub(super) async fn delete_quiz(
@@ -240,27 +231,15 @@ pub(super) async fn delete_quiz(
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let counts = db::count_attempts(&state.db, &quiz.id).await?;
     let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
-    let mut tx = state.db.pool().begin().await?;
-    db::delete_quiz(&mut *tx, &quiz.id).await?;
-    let target = format!("quiz “{}” of {}", quiz.title, module.title);
-    let summary = format!(
-        "deleted with {questions} questions and {} attempts by {} learners",
-        counts.attempts, counts.learners
-    );
-    audit(
-        &mut tx,
-        &user,
-        "quiz.delete",
-        &target,
-        &summary,
-        session::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    session::flash_and_redirect(
-        &session,
-        &format!("The quiz “{}” was deleted.", quiz.title),
-        &quiz_href(&module.id),
-    )
-    .await
+    let deletion = Deletion {
+        action: "quiz.delete",
+        target: &format!("quiz “{}” of {}", quiz.title, module.title),
+        summary: format!(
+            "deleted with {questions} questions and {} attempts by {} learners",
+            counts.attempts, counts.learners
+        ),
+        flash: format!("The quiz “{}” was deleted.", quiz.title),
+        back: &quiz_href(&module.id),
+    };
+    delete_with_audit(&state, &session, &user, Doomed::Quiz(&quiz.id), deletion).await
 }
