@@ -14,9 +14,11 @@ use tower_sessions::Session;
 use super::{
     Item, ItemFields, MoveForm, audit, changes,
     db::{self, LessonFields, LessonHit, LessonRecord, Level, ModuleRow, NewRevision, PathRow},
+    delete::Deletable,
     diff::{self, Diff},
+    modules::load_module,
     move_item,
-    outline::{DeleteForm, DeletePage, load_module, load_path},
+    paths::load_path,
     yes_no,
 };
 use crate::{
@@ -542,46 +544,30 @@ fn lesson_item(lesson: &LessonRecord) -> Item<'_> {
     }
 }
 
-async fn delete_page(
-    state: &AppState,
-    layout: Layout,
-    lesson: &LessonRecord,
-) -> Result<DeletePage, AppError> {
-    Ok(DeletePage {
-        layout,
-        kind: "lesson",
-        title: lesson.title.clone(),
-        contents: "its revision history".to_owned(),
-        action: format!("/admin/lessons/{}/delete", lesson.id),
-        back: format!("/admin/lessons/{}/edit", lesson.id),
-        impact: db::impact(&state.db, Level::Lesson, &lesson.id).await?,
-        error: None,
-    })
-}
+impl Deletable for LessonRecord {
+    async fn load(state: &AppState, id: &str) -> Result<Self, AppError> {
+        load_lesson(state, id).await
+    }
 
-pub(super) async fn delete_form(
-    State(state): State<AppState>,
-    layout: Layout,
-    Editor(_): Editor,
-    Path(id): Path<String>,
-) -> Result<DeletePage, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
-    delete_page(&state, layout, &lesson).await
-}
+    fn item(&self) -> Item<'_> {
+        lesson_item(self)
+    }
 
-pub(super) async fn delete(
-    State(state): State<AppState>,
-    layout: Layout,
-    session: Session,
-    Editor(editor): Editor,
-    Path(id): Path<String>,
-    Form(form): Form<DeleteForm>,
-) -> Result<Response, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
-    let page = delete_page(&state, layout, &lesson).await?;
-    let back = format!("/admin/modules/{}", lesson.module_id);
-    form.delete(&state, &session, &editor, lesson_item(&lesson), page, &back)
-        .await
+    fn title(&self) -> &str {
+        &self.title
+    }
+
+    async fn contents(&self, _state: &AppState) -> Result<String, AppError> {
+        Ok("its revision history".to_owned())
+    }
+
+    fn href(&self) -> String {
+        format!("/admin/lessons/{}/edit", self.id)
+    }
+
+    fn after_delete(&self) -> String {
+        format!("/admin/modules/{}", self.module_id)
+    }
 }
 
 // --- search ---------------------------------------------------------------------------------

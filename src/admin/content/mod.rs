@@ -1,5 +1,7 @@
-//! Authoring the curriculum: paths and modules (`outline`), lessons with their revisions,
-//! quizzes and questions, and the whole curriculum as an archive.
+//! Authoring the curriculum: the routes and the audit helpers every change uses. The tree,
+//! paths, modules, lessons with their revisions, quizzes and questions, and the whole curriculum
+//! as an archive each have their file; `item` holds what paths, modules and lessons share, and
+//! `delete` the one confirm-then-delete flow.
 //!
 //! Every change happens in one transaction with its audit entry. Items keep their UUIDs
 //! through edits and moves, so learners' progress stays attached.
@@ -7,58 +9,56 @@
 mod archive;
 mod archive_db;
 mod db;
+mod delete;
 mod diff;
+mod item;
 mod lessons;
-mod outline;
+mod modules;
+mod paths;
 mod quiz_db;
 mod quizzes;
 mod revisions;
+mod tree;
 
 use axum::{
     Router,
     extract::DefaultBodyLimit,
     routing::{get, post},
 };
-use serde::Deserialize;
 
-use crate::{
-    auth::{User, session},
-    curriculum::files::valid_slug,
-    error::AppError,
-    state::AppState,
-    web::FieldErrors,
-};
+use crate::{auth::User, error::AppError, state::AppState};
 pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
-use db::Level;
 pub(super) use db::{ContentCounts, Draft, count_content, drafts};
+use db::{LessonRecord, ModuleRow, PathRow};
+use item::{Item, ItemFields, MoveForm, move_item, swap_with_neighbour};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/content", get(outline::tree))
-        .route("/admin/paths/new", get(outline::new_path_form))
-        .route("/admin/paths", post(outline::create_path))
+        .route("/admin/content", get(tree::tree))
+        .route("/admin/paths/new", get(paths::new_path_form))
+        .route("/admin/paths", post(paths::create_path))
         .route(
             "/admin/paths/{id}",
-            get(outline::path_page).post(outline::save_path),
+            get(paths::path_page).post(paths::save_path),
         )
-        .route("/admin/paths/{id}/move", post(outline::move_path))
+        .route("/admin/paths/{id}/move", post(paths::move_path))
         .route(
             "/admin/paths/{id}/delete",
-            get(outline::delete_path_form).post(outline::delete_path),
+            get(delete::confirmation::<PathRow>).post(delete::delete::<PathRow>),
         )
         .route(
             "/admin/paths/{id}/modules/new",
-            get(outline::new_module_form),
+            get(modules::new_module_form),
         )
-        .route("/admin/paths/{id}/modules", post(outline::create_module))
+        .route("/admin/paths/{id}/modules", post(modules::create_module))
         .route(
             "/admin/modules/{id}",
-            get(outline::module_page).post(outline::save_module),
+            get(modules::module_page).post(modules::save_module),
         )
-        .route("/admin/modules/{id}/move", post(outline::move_module))
+        .route("/admin/modules/{id}/move", post(modules::move_module))
         .route(
             "/admin/modules/{id}/delete",
-            get(outline::delete_module_form).post(outline::delete_module),
+            get(delete::confirmation::<ModuleRow>).post(delete::delete::<ModuleRow>),
         )
         .route(
             "/admin/modules/{id}/lessons/new",
@@ -74,7 +74,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/admin/lessons/{id}/move", post(lessons::move_lesson))
         .route(
             "/admin/lessons/{id}/delete",
-            get(lessons::delete_form).post(lessons::delete),
+            get(delete::confirmation::<LessonRecord>).post(delete::delete::<LessonRecord>),
         )
         .route("/admin/lessons/{id}/revisions", get(revisions::history))
         .route(
@@ -95,132 +95,7 @@ pub(super) fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/admin/content/import/apply", post(archive::apply))
-        .route("/admin/quizzes", get(quizzes::list))
-        .route(
-            "/admin/modules/{id}/quiz",
-            get(quizzes::quiz_form).post(quizzes::save_quiz),
-        )
-        .route(
-            "/admin/quizzes/{id}/questions/new",
-            get(quizzes::new_question_form).post(quizzes::create_question),
-        )
-        .route(
-            "/admin/quizzes/{id}/delete",
-            get(quizzes::delete_quiz_form).post(quizzes::delete_quiz),
-        )
-        .route(
-            "/admin/questions/{id}/edit",
-            get(quizzes::edit_question_form).post(quizzes::update_question),
-        )
-        .route("/admin/questions/{id}/move", post(quizzes::move_question))
-        .route(
-            "/admin/questions/{id}/delete",
-            get(quizzes::delete_question_form).post(quizzes::delete_question),
-        )
-}
-
-/// Limits of the fields every item has.
-const TITLE_MAX: usize = 200;
-const SUMMARY_MAX: usize = 500;
-
-/// The title, slug, summary and published switch that paths, modules and lessons share,
-/// as typed (kept as typed when the form comes back with errors).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub(crate) struct ItemFields {
-    pub title: String,
-    pub slug: String,
-    pub summary: String,
-    pub published: Option<String>,
-}
-
-impl ItemFields {
-    pub fn is_published(&self) -> bool {
-        self.published.is_some()
-    }
-
-    /// Checks the fields; the slug comes from the title when left empty. Returns the slug to
-    /// save. `parent_id` is the path of a module, the module of a lesson ("" for a path).
-    async fn validate(
-        &mut self,
-        state: &AppState,
-        level: Level,
-        parent_id: &str,
-        own_id: &str,
-        errors: &mut FieldErrors,
-    ) -> Result<(), AppError> {
-        self.title = self.title.trim().to_owned();
-        self.summary = self.summary.trim().to_owned();
-        self.slug = self.slug.trim().to_owned();
-        if self.title.is_empty() {
-            errors.add("title", "Give it a title.");
-        } else if self.title.chars().count() > TITLE_MAX {
-            errors.add(
-                "title",
-                format!("Keep the title under {TITLE_MAX} characters."),
-            );
-        }
-        if self.summary.chars().count() > SUMMARY_MAX {
-            errors.add(
-                "summary",
-                format!("Keep the summary under {SUMMARY_MAX} characters."),
-            );
-        }
-        if self.slug.is_empty() {
-            self.slug = slug_of(&self.title);
-        }
-        let reserved: &[&str] = match level {
-            Level::Path => &[],
-            Level::Module => crate::curriculum::files::RESERVED_MODULE_SLUGS,
-            Level::Lesson => crate::curriculum::files::RESERVED_LESSON_SLUGS,
-        };
-        if self.slug.is_empty() {
-            if !self.title.is_empty() {
-                errors.add("slug", "Choose a slug: lowercase letters, digits and -.");
-            }
-        } else if !valid_slug(&self.slug) {
-            errors.add(
-                "slug",
-                "Use lowercase letters and digits in words joined by - (at most 80 characters).",
-            );
-        } else if reserved.contains(&self.slug.as_str()) {
-            errors.add(
-                "slug",
-                format!(
-                    "“{}” is taken by another address here; choose another.",
-                    self.slug
-                ),
-            );
-        } else if db::slug_taken(&state.db, level, parent_id, &self.slug, own_id).await? {
-            let sibling = match level {
-                Level::Path => "Another path",
-                Level::Module => "Another module of this path",
-                Level::Lesson => "Another lesson of this module",
-            };
-            errors.add("slug", format!("{sibling} already uses this slug."));
-        }
-        Ok(())
-    }
-}
-
-/// A slug from a title: ASCII letters and digits in words joined by `-`.
-pub(crate) fn slug_of(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let mut slug = String::new();
-    for word in words {
-        if slug.len() + word.len() + 1 > 80 {
-            break;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.push_str(&word);
-    }
-    slug
+        .merge(quizzes::routes())
 }
 
 /// Records a content change in the audit log, inside the change's transaction.
@@ -251,117 +126,9 @@ fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct MoveForm {
-    direction: String,
-}
-
-/// One item of the curriculum, as moving and deleting need it.
-pub(super) struct Item<'a> {
-    pub level: Level,
-    pub id: &'a str,
-    /// The path of a module, the module of a lesson ("" for a path).
-    pub parent_id: &'a str,
-    pub slug: &'a str,
-    /// How the audit log names it ("path/module/lesson" slugs).
-    pub target: String,
-}
-
-/// Swaps `id` with its neighbour above ("up") or below ("down") in `ids`, the siblings in
-/// their order: the indexes it moved from and to, or None when it is already at that end.
-fn swap_with_neighbour(
-    ids: &mut [String],
-    id: &str,
-    direction: &str,
-) -> Result<Option<(usize, usize)>, AppError> {
-    let up = match direction {
-        "up" => true,
-        "down" => false,
-        _ => return Err(AppError::BadRequest("Move it up or down.".into())),
-    };
-    let from = ids
-        .iter()
-        .position(|sibling| sibling == id)
-        .ok_or(AppError::NotFound)?;
-    let to = if up {
-        from.checked_sub(1)
-    } else {
-        Some(from + 1)
-    };
-    let Some(to) = to.filter(|to| *to < ids.len()) else {
-        return Ok(None);
-    };
-    ids.swap(from, to);
-    Ok(Some((from, to)))
-}
-
-/// Moves the item one place up or down among its siblings and renumbers them 1, 2, 3 …,
-/// with an audit entry; at either end it stays where it is.
-async fn move_item(
-    state: &AppState,
-    editor: &User,
-    item: Item<'_>,
-    direction: &str,
-) -> Result<(), AppError> {
-    let mut tx = state.db.pool().begin().await?;
-    let mut ids = db::sibling_ids(&mut *tx, item.level, item.parent_id).await?;
-    if swap_with_neighbour(&mut ids, item.id, direction)?.is_none() {
-        return Ok(());
-    }
-    for (position, sibling) in ids.iter().enumerate() {
-        db::set_position(&mut *tx, item.level, sibling, position as i64 + 1).await?;
-    }
-    let action = format!("{}.move", item.level.name());
-    audit(
-        &mut tx,
-        editor,
-        &action,
-        &item.target,
-        direction,
-        session::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_come_from_titles_in_ascii() {
-        assert_eq!(
-            slug_of("How Indexes Work (B-trees)"),
-            "how-indexes-work-b-trees"
-        );
-        assert_eq!(slug_of("  Café & crème  "), "caf-cr-me");
-        assert_eq!(slug_of("!!!"), "");
-        assert!(slug_of(&"word ".repeat(40)).len() <= 80);
-        assert!(valid_slug(&slug_of(&"word ".repeat(40))));
-    }
-
-    #[test]
-    fn an_item_swaps_with_its_neighbour_and_stays_at_either_end() {
-        let mut ids: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
-        assert_eq!(
-            swap_with_neighbour(&mut ids, "b", "up").unwrap(),
-            Some((1, 0))
-        );
-        assert_eq!(ids, ["b", "a", "c"]);
-        assert_eq!(swap_with_neighbour(&mut ids, "c", "down").unwrap(), None);
-        assert_eq!(swap_with_neighbour(&mut ids, "b", "up").unwrap(), None);
-        assert_eq!(ids, ["b", "a", "c"]);
-        assert!(matches!(
-            swap_with_neighbour(&mut ids, "a", "sideways"),
-            Err(AppError::BadRequest(_))
-        ));
-        assert!(matches!(
-            swap_with_neighbour(&mut ids, "z", "up"),
-            Err(AppError::NotFound)
-        ));
-    }
 
     #[test]
     fn changes_list_only_what_changed() {

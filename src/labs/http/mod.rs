@@ -10,6 +10,7 @@
 pub mod api;
 pub mod db;
 mod goal;
+pub(super) mod page;
 
 use axum::{
     body::Body,
