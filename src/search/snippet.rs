@@ -2,49 +2,83 @@
 //! that matches, with every match marked. Words match as the search does: a text word that
 //! starts with a query word, ignoring case.
 
+use crate::render::markdown::escape;
+
 /// Words shown before the first match, and in all.
 const BEFORE: usize = 8;
 const WORDS: usize = 30;
 
 /// `text` cut to the words around the first match (or its start), escaped for HTML, with
-/// `<mark>` around each matching word and `…` where words were left out.
+/// `<mark>` around each matching word and `…` where words were left out. Reads the text only
+/// up to the end of the snippet: results come from whole lessons.
 pub fn snippet_html(text: &str, query: &[String]) -> String {
-    let words: Vec<(usize, &str)> = words_of(text).collect();
-    let matches = |word: &str| {
-        let word = word.to_lowercase();
-        query.iter().any(|q| word.starts_with(q.as_str()))
+    let matches = |word: &str| query.iter().any(|q| starts_with_ignoring_case(word, q));
+    // The words before the first match (at most BEFORE kept), then the snippet's words.
+    let mut words = words_of(text).peekable();
+    let mut before: std::collections::VecDeque<(usize, &str)> = std::collections::VecDeque::new();
+    let mut skipped = false;
+    let mut found = false;
+    while let Some(&word) = words.peek() {
+        if matches(word.1) {
+            found = true;
+            break;
+        }
+        words.next();
+        before.push_back(word);
+        if before.len() > BEFORE {
+            before.pop_front();
+            skipped = true;
+        }
+    }
+    let shown: Vec<(usize, &str)> = if found {
+        let rest = WORDS.saturating_sub(before.len());
+        before
+            .into_iter()
+            .chain(words.by_ref().take(rest))
+            .collect()
+    } else {
+        // No match in the text (it was in the title): the text's start.
+        skipped = false;
+        words_of(text).take(WORDS).collect()
     };
-    let first = words.iter().position(|(_, word)| matches(word));
-    let start = first.map_or(0, |i| i.saturating_sub(BEFORE));
-    let end = (start + WORDS).min(words.len());
+    let more = if found {
+        words.peek().is_some()
+    } else {
+        words_of(text).nth(WORDS).is_some()
+    };
     let mut html = String::new();
-    if start > 0 {
+    if skipped {
         html.push('…');
     }
     // From the text's very start when nothing is cut there, so leading punctuation stays.
-    let mut at = match start {
-        0 => 0,
-        _ => words[start].0,
+    let mut at = match (skipped, shown.first()) {
+        (true, Some((offset, _))) => *offset,
+        _ => 0,
     };
-    for &(offset, word) in &words[start..end] {
+    for &(offset, word) in &shown {
         // What lies between words (spaces, punctuation) is kept as written.
-        html.push_str(&crate::render::markdown::escape(&text[at..offset]));
-        let escaped = crate::render::markdown::escape(word);
+        html.push_str(&escape(&text[at..offset]));
         if matches(word) {
             html.push_str("<mark>");
-            html.push_str(&escaped);
+            html.push_str(&escape(word));
             html.push_str("</mark>");
         } else {
-            html.push_str(&escaped);
+            html.push_str(&escape(word));
         }
         at = offset + word.len();
     }
-    if end < words.len() {
+    if more {
         html.push('…');
     } else {
-        html.push_str(&crate::render::markdown::escape(&text[at..]));
+        html.push_str(&escape(&text[at..]));
     }
     html.trim().to_owned()
+}
+
+/// `word` begins with `prefix` (lowercase), compared without allocating.
+fn starts_with_ignoring_case(word: &str, prefix: &str) -> bool {
+    let mut word = word.chars().flat_map(char::to_lowercase);
+    prefix.chars().all(|p| word.next() == Some(p))
 }
 
 /// The words of `text` (runs of letters and digits) with their byte offsets.
