@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::db::Db;
+use crate::db::{Db, like_pattern};
 
 #[derive(Debug, Default, FromRow)]
 pub struct UserCounts {
@@ -34,16 +34,6 @@ pub struct UserRow {
     pub active: i64,
     pub two_factor: i64,
     pub created_at: i64,
-}
-
-/// `%` and `_` typed by the admin are searched for literally.
-pub(super) fn like_pattern(query: &str) -> String {
-    let escaped = query
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 pub async fn search_users(

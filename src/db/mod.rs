@@ -190,6 +190,17 @@ impl Db {
     }
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern matching `query` anywhere, ignoring case (compare against
+/// `LOWER(column)`): `%` and `_` a user types are searched for literally.
+pub fn like_pattern(query: &str) -> String {
+    let escaped = query
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Claims start-up work `name` for this instance unless another claimed it less than
 /// `min_age` seconds ago. The row is locked until the caller's transaction ends, so of two
 /// instances starting together exactly one gets `true`.

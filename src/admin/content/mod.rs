@@ -7,15 +7,12 @@
 //! through edits and moves, so learners' progress stays attached.
 
 mod archive;
-mod archive_db;
-mod db;
 mod delete;
 mod diff;
 mod item;
 mod lessons;
 mod modules;
 mod paths;
-mod quiz_db;
 mod quizzes;
 mod revisions;
 mod tree;
@@ -26,7 +23,12 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{auth::User, error::AppError, state::AppState};
+use crate::{
+    auth::User,
+    curriculum::db::{editor as db, imports as archive_db, quizzes as quiz_db},
+    error::AppError,
+    state::AppState,
+};
 pub use archive::{IMPORT_BODY_LIMIT, IMPORT_PATH};
 pub(super) use db::{ContentCounts, Draft, count_content, drafts};
 use db::{LessonRecord, ModuleRow, PathRow};

@@ -1,4 +1,10 @@
-//! SQL for the content model: reading it whole (export) and writing it item by item (import).
+//! All SQL of the curriculum's tables: reading it whole (export) and writing it item by item
+//! (import) here; what editors see and change in [`editor`] and [`quizzes`]; archives waiting
+//! to be applied in [`imports`]. The published tree's own reads are in `super::published`.
+
+pub mod editor;
+pub mod imports;
+pub mod quizzes;
 
 use sqlx::{Any, Executor, FromRow};
 

@@ -488,7 +488,7 @@ pub async fn search_lessons(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<LessonHit>, i64)> {
-    let pattern = super::super::db::like_pattern(query);
+    let pattern = crate::db::like_pattern(query);
     let filter = "(LOWER(l.title) LIKE $1 ESCAPE '\\' OR LOWER(l.slug) LIKE $1 ESCAPE '\\')";
     let rows = sqlx::query_as(&format!(
         "SELECT l.id, l.title, l.slug, CAST(l.published AS INTEGER) AS published, \
