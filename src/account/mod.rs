@@ -198,11 +198,11 @@ async fn export(
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, AppError> {
     let visits = crate::progress::visits_of(&state.db, &state.visits, &user.id).await?;
-    let completions = crate::learning::completions_of(&state, &user.id).await?;
-    let attempts = crate::quiz::attempts_of(&state, &user.id).await?;
-    let lab_attempts = crate::labs::attempts_of(&state, &user.id).await?;
-    let certificates = crate::learning::certificates_of(&state, &user.id).await?;
-    let (notes, bookmarks) = crate::notes::export_of(&state, &user.id).await?;
+    let completions = crate::learning::completions_of(&state.db, &user.id).await?;
+    let attempts = crate::quiz::attempts_of(&state.db, &user.id).await?;
+    let lab_attempts = crate::labs::attempts_of(&state.db, &user.id).await?;
+    let certificates = crate::learning::certificates_of(&state.db, &user.id).await?;
+    let (notes, bookmarks) = crate::notes::export_of(&state.db, &user.id).await?;
     let data = json!({
         "format": "groundwork-account-export/1",
         "exported_at": session::now(),

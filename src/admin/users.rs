@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     auth::{self, CurrentUser, Role, User, session},
+    db::Db,
     error::AppError,
     state::AppState,
     web::dates::date_time as when,
@@ -69,10 +70,8 @@ pub(super) async fn list(
     })
 }
 
-async fn target(state: &AppState, id: &str) -> Result<User, AppError> {
-    auth::get_user(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+async fn target(db: &Db, id: &str) -> Result<User, AppError> {
+    auth::get_user(db, id).await?.ok_or(AppError::NotFound)
 }
 
 async fn done(session: &Session, message: &str) -> Result<Response, AppError> {
@@ -93,7 +92,7 @@ pub(super) async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     admin.require(Role::Admin, &state.config)?;
-    let user = target(&state, &id).await?;
+    let user = target(&state.db, &id).await?;
     let role = Role::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest("Choose learner, editor or admin.".into()))?;
     if role == user.role {
@@ -138,7 +137,7 @@ pub(super) async fn deactivate(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     admin.require(Role::Admin, &state.config)?;
-    let user = target(&state, &id).await?;
+    let user = target(&state.db, &id).await?;
     if user.id == admin.id {
         return done(&session, "You cannot deactivate your own account.").await;
     }
@@ -179,7 +178,7 @@ pub(super) async fn reactivate(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     admin.require(Role::Admin, &state.config)?;
-    let user = target(&state, &id).await?;
+    let user = target(&state.db, &id).await?;
     let now = session::now();
     let mut tx = state.db.pool().begin().await?;
     db::set_active(&mut *tx, &user.id, true, now).await?;
@@ -205,7 +204,7 @@ pub(super) async fn reset_two_factor(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     admin.require(Role::Admin, &state.config)?;
-    let user = target(&state, &id).await?;
+    let user = target(&state.db, &id).await?;
     let now = session::now();
     auth::db::disable_totp(&state.db, &user.id, now).await?;
     db::insert_audit(

@@ -123,7 +123,7 @@ pub async fn confirm_form(
 ) -> Result<Response, AppError> {
     let layout = layout.with_csrf(&session).await?;
     let next = session::safe_next(&query.next).unwrap_or_default();
-    if live_user(&state, &token, PURPOSE).await?.is_none() {
+    if live_user(&state.db, &token, PURPOSE).await?.is_none() {
         return Ok(dead(layout, next));
     }
     let page = LinkPage {
@@ -143,7 +143,7 @@ pub async fn log_in(
 ) -> Result<Response, AppError> {
     let layout = layout.with_csrf(&session).await?;
     let next = session::safe_next(&form.next).unwrap_or_default();
-    let Some(user) = live_user(&state, &token, PURPOSE).await? else {
+    let Some(user) = live_user(&state.db, &token, PURPOSE).await? else {
         return Ok(dead(layout, next));
     };
     // Spent before use: of two clicks, one wins.

@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 use super::{Email, db, handlers::invalid, password, session, tokens};
 use crate::{
+    db::Db,
     error::AppError,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path},
@@ -131,16 +132,13 @@ struct NewPasswordPage {
 
 /// The active user a live (unused, unexpired) token of `purpose` belongs to.
 pub(super) async fn live_user(
-    state: &AppState,
+    db: &Db,
     token: &str,
     purpose: &str,
 ) -> Result<Option<super::User>, AppError> {
-    let user_id =
-        db::find_live_token(&state.db, &tokens::hash(token), purpose, session::now()).await?;
+    let user_id = db::find_live_token(db, &tokens::hash(token), purpose, session::now()).await?;
     match user_id.flatten() {
-        Some(id) => Ok(db::get_user(&state.db, &id)
-            .await?
-            .filter(|user| user.active)),
+        Some(id) => Ok(db::get_user(db, &id).await?.filter(|user| user.active)),
         None => Ok(None),
     }
 }
@@ -164,7 +162,7 @@ pub async fn new_password_form(
     layout: Layout,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    if live_user(&state, &token, PURPOSE).await?.is_none() {
+    if live_user(&state.db, &token, PURPOSE).await?.is_none() {
         return dead_link(layout, &session).await;
     }
     let layout = layout.with_csrf(&session).await?;
@@ -183,7 +181,7 @@ pub async fn new_password(
     Path(token): Path<String>,
     Form(form): Form<NewPasswordForm>,
 ) -> Result<Response, AppError> {
-    let Some(user) = live_user(&state, &token, PURPOSE).await? else {
+    let Some(user) = live_user(&state.db, &token, PURPOSE).await? else {
         return dead_link(layout, &session).await;
     };
     if let Some(problem) = password::problem(&form.password, &[&user.email, &user.display_name]) {

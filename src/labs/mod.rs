@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::{
     auth::{CurrentUser, User},
     curriculum::ModuleAt,
+    db::Db,
     error::AppError,
     state::AppState,
     web::{Form, Layout, Path, Query},
@@ -52,8 +53,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Every lab attempt of the user, for their data export.
-pub async fn attempts_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
-    Ok(db::list_attempts(&state.db, user_id)
+pub async fn attempts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
+    Ok(db::list_attempts(db, user_id)
         .await?
         .into_iter()
         .map(|a| {
@@ -135,7 +136,7 @@ async fn exercise_page(
 ) -> Result<Response, AppError> {
     let context = load(&state, &path, &module, &slug).await?;
     if context.exercise.kind == "http" {
-        return http_page(&state, layout, &user.id, context, None).await;
+        return http_page(&state.db, layout, &user.id, context, None).await;
     }
     render_page(
         &state,
@@ -160,7 +161,7 @@ async fn attempt_page(
         .filter(|a| a.exercise_id == context.exercise.id)
         .ok_or(AppError::NotFound)?;
     if context.exercise.kind == "http" {
-        return http_page(&state, layout, &user.id, context, Some(attempt)).await;
+        return http_page(&state.db, layout, &user.id, context, Some(attempt)).await;
     }
     render_page(&state, layout, &user.id, context, Some(attempt), false).await
 }

@@ -24,6 +24,7 @@ use crate::{
         LessonAt, ModuleAt, PathAt,
         published::{Module, Path, Snapshot},
     },
+    db::Db,
     error::AppError,
     progress::{
         Also, Completion, Earned, LastVisit, ModuleState, Progress, certificate, lesson_href,
@@ -54,8 +55,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The user's certificates, for the dashboard and their data export.
-pub async fn certificates_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
-    db::list_certificates(&state.db, user_id).await
+pub async fn certificates_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
+    db::list_certificates(db, user_id).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -176,11 +177,8 @@ async fn reset_path(
 }
 
 /// Every completion of the user, for their data export.
-pub async fn completions_of(
-    state: &AppState,
-    user_id: &str,
-) -> sqlx::Result<Vec<CompletionExport>> {
-    db::list_completions(&state.db, user_id).await
+pub async fn completions_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<CompletionExport>> {
+    db::list_completions(db, user_id).await
 }
 
 #[derive(Template, WebTemplate)]

@@ -24,6 +24,7 @@ use crate::{
         session::{self, now},
     },
     curriculum::LessonAt,
+    db::Db,
     error::AppError,
     progress::Progress,
     render::markdown,
@@ -99,10 +100,10 @@ pub fn widgets(lesson_href: &str, progress: &Progress) -> (BookmarkButton, NoteB
 }
 
 /// Every note and bookmark of the user, for their data export.
-pub async fn export_of(state: &AppState, user_id: &str) -> sqlx::Result<(Vec<Item>, Vec<Item>)> {
+pub async fn export_of(db: &Db, user_id: &str) -> sqlx::Result<(Vec<Item>, Vec<Item>)> {
     Ok((
-        db::list_notes(&state.db, user_id).await?,
-        db::list_bookmarks(&state.db, user_id).await?,
+        db::list_notes(db, user_id).await?,
+        db::list_bookmarks(db, user_id).await?,
     ))
 }
 

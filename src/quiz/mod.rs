@@ -30,6 +30,7 @@ use crate::{
         files::{AnswerKey, QuestionKind},
         published::{Question, Quiz},
     },
+    db::Db,
     error::AppError,
     render::markdown::inline,
     state::AppState,
@@ -37,8 +38,8 @@ use crate::{
 };
 
 /// Every attempt of the user (score, answers), for their data export.
-pub async fn attempts_of(state: &AppState, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
-    let attempts = db::list_attempts(&state.db, user_id).await?;
+pub async fn attempts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
+    let attempts = db::list_attempts(db, user_id).await?;
     Ok(attempts
         .into_iter()
         .map(|a| {

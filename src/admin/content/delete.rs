@@ -19,6 +19,7 @@ use super::{
 use crate::{
     admin::Editor,
     auth::{User, invalid, session},
+    db::Db,
     error::AppError,
     state::AppState,
     web::{Form, Layout, Path},
@@ -117,7 +118,7 @@ pub(super) async fn delete<T: Deletable>(
         flash: format!("Deleted the {kind} “{}”.", page.title),
         back: &thing.after_delete(),
     };
-    delete_with_audit(&state, &session, &editor, Doomed::Item(&item), deletion).await
+    delete_with_audit(&state.db, &session, &editor, Doomed::Item(&item), deletion).await
 }
 
 /// What a deletion removes.
@@ -142,13 +143,13 @@ pub(super) struct Deletion<'a> {
 
 /// Deletes, audits and commits in one transaction, then flashes and redirects.
 pub(super) async fn delete_with_audit(
-    state: &AppState,
+    db: &Db,
     session: &Session,
     editor: &User,
     doomed: Doomed<'_>,
     deletion: Deletion<'_>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = db.pool().begin().await?;
     match doomed {
         Doomed::Item(item) => {
             db::delete(&mut *tx, item.level, item.id).await?;

@@ -10,8 +10,8 @@ use super::{
 use crate::{
     auth::{User, session},
     curriculum::files::valid_slug,
+    db::Db,
     error::AppError,
-    state::AppState,
     web::FieldErrors,
 };
 
@@ -39,7 +39,7 @@ impl ItemFields {
     /// save. `parent_id` is the path of a module, the module of a lesson ("" for a path).
     pub(super) async fn validate(
         &mut self,
-        state: &AppState,
+        db: &Db,
         level: Level,
         parent_id: &str,
         own_id: &str,
@@ -87,7 +87,7 @@ impl ItemFields {
                     self.slug
                 ),
             );
-        } else if db::slug_taken(&state.db, level, parent_id, &self.slug, own_id).await? {
+        } else if db::slug_taken(db, level, parent_id, &self.slug, own_id).await? {
             let sibling = match level {
                 Level::Path => "Another path",
                 Level::Module => "Another module of this path",
@@ -167,12 +167,12 @@ pub(super) fn swap_with_neighbour(
 /// Moves the item one place up or down among its siblings and renumbers them 1, 2, 3 …,
 /// with an audit entry; at either end it stays where it is.
 pub(super) async fn move_item(
-    state: &AppState,
+    db: &Db,
     editor: &User,
     item: Item<'_>,
     direction: &str,
 ) -> Result<(), AppError> {
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = db.pool().begin().await?;
     let mut ids = db::sibling_ids(&mut *tx, item.level, item.parent_id).await?;
     if swap_with_neighbour(&mut ids, item.id, direction)?.is_none() {
         return Ok(());

@@ -25,6 +25,7 @@ use crate::{
     admin::{Editor, Paging},
     auth::{User, session},
     curriculum,
+    db::Db,
     error::AppError,
     render::markdown,
     state::AppState,
@@ -73,7 +74,7 @@ impl LessonForm {
         errors: &mut FieldErrors,
     ) -> Result<(), AppError> {
         self.item
-            .validate(state, Level::Lesson, module_id, own_id, errors)
+            .validate(&state.db, Level::Lesson, module_id, own_id, errors)
             .await?;
         // Line endings as the files use them, so revisions and diffs compare text, not CRs.
         self.body_markdown = self.body_markdown.replace("\r\n", "\n");
@@ -133,15 +134,13 @@ impl EditorPage {
 }
 
 async fn parents(state: &AppState, module_id: &str) -> Result<(PathRow, ModuleRow), AppError> {
-    let module = load_module(state, module_id).await?;
-    let path = load_path(state, &module.path_id).await?;
+    let module = load_module(&state.db, module_id).await?;
+    let path = load_path(&state.db, &module.path_id).await?;
     Ok((path, module))
 }
 
-pub(super) async fn load_lesson(state: &AppState, id: &str) -> Result<LessonRecord, AppError> {
-    db::get_lesson(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+pub(super) async fn load_lesson(db: &Db, id: &str) -> Result<LessonRecord, AppError> {
+    db::get_lesson(db, id).await?.ok_or(AppError::NotFound)
 }
 
 async fn editor_page(
@@ -275,7 +274,7 @@ pub(super) async fn edit_form(
     Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<EditorPage, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
     let form = LessonForm::of(&lesson);
     let module_id = lesson.module_id.clone();
     editor_page(
@@ -300,7 +299,7 @@ pub(super) enum Saved {
 /// Writes `fields` over `lesson` if its version is still `base_version`, with a revision
 /// and an audit entry, in one transaction.
 pub(super) async fn save_lesson(
-    state: &AppState,
+    db: &Db,
     editor: &User,
     lesson: &LessonRecord,
     base_version: i64,
@@ -335,7 +334,7 @@ pub(super) async fn save_lesson(
     }
     let now = session::now();
     let rendered = markdown::render(fields.body_markdown);
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = db.pool().begin().await?;
     // Lessons that came from an import have no revision yet: keep the imported text first.
     if db::count_revisions(&mut *tx, &lesson.id).await? == 0 {
         let imported = NewRevision {
@@ -395,7 +394,7 @@ pub(super) async fn save(
     Path(id): Path<String>,
     Form(mut form): Form<LessonForm>,
 ) -> Result<Response, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
     let mut errors = FieldErrors::default();
     form.validate(&state, &lesson.module_id, &lesson.id, &mut errors)
         .await?;
@@ -410,7 +409,7 @@ pub(super) async fn save(
         return Ok((status, page).into_response());
     }
     let message = match save_lesson(
-        &state,
+        &state.db,
         &editor,
         &lesson,
         form.base_version,
@@ -448,7 +447,7 @@ async fn conflict(
     id: &str,
     mut form: LessonForm,
 ) -> Result<Response, AppError> {
-    let lesson = load_lesson(state, id).await?;
+    let lesson = load_lesson(&state.db, id).await?;
     let latest = db::revisions_of(&state.db, id).await?.into_iter().next();
     let (saved_by, saved_at) = latest
         .map(|revision| (revision.author_name, date_time(revision.created_at)))
@@ -508,7 +507,7 @@ pub(super) async fn view_as_learner(
     Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<LearnerView, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
     Ok(LearnerView {
         layout,
         public_href: format!(
@@ -526,8 +525,8 @@ pub(super) async fn move_lesson(
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
-    move_item(&state, &editor, lesson_item(&lesson), &form.direction).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
+    move_item(&state.db, &editor, lesson_item(&lesson), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/modules/{}#lessons", lesson.module_id)).into_response())
 }
 
@@ -546,7 +545,7 @@ fn lesson_item(lesson: &LessonRecord) -> Item<'_> {
 
 impl Deletable for LessonRecord {
     async fn load(state: &AppState, id: &str) -> Result<Self, AppError> {
-        load_lesson(state, id).await
+        load_lesson(&state.db, id).await
     }
 
     fn item(&self) -> Item<'_> {

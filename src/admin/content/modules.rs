@@ -23,6 +23,7 @@ use crate::{
     admin::Editor,
     auth::{invalid, session},
     curriculum,
+    db::Db,
     error::AppError,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path},
@@ -38,10 +39,8 @@ fn module_item(module: &ModuleRow) -> Item<'_> {
     }
 }
 
-pub(super) async fn load_module(state: &AppState, id: &str) -> Result<ModuleRow, AppError> {
-    db::get_module(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+pub(super) async fn load_module(db: &Db, id: &str) -> Result<ModuleRow, AppError> {
+    db::get_module(db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// A module's form: the shared fields plus one `requires-{slug}` checkbox per sibling.
@@ -107,7 +106,7 @@ impl ModulePage {
 }
 
 async fn module_page_for(
-    state: &AppState,
+    db: &Db,
     layout: Layout,
     path: PathRow,
     module: Option<ModuleRow>,
@@ -119,13 +118,13 @@ async fn module_page_for(
         .as_ref()
         .map(|module| module.id.clone())
         .unwrap_or_default();
-    let siblings = db::modules_of(state.db.pool(), &path.id)
+    let siblings = db::modules_of(db.pool(), &path.id)
         .await?
         .into_iter()
         .filter(|sibling| sibling.id != own_id)
         .collect();
     let lessons = match &module {
-        Some(module) => db::lessons_of(state.db.pool(), &module.id).await?,
+        Some(module) => db::lessons_of(db.pool(), &module.id).await?,
         None => Vec::new(),
     };
     Ok(ModulePage {
@@ -142,13 +141,13 @@ async fn module_page_for(
 
 /// Keeps only prerequisites that are other modules of the same path.
 async fn check_prerequisites(
-    state: &AppState,
+    db: &Db,
     path_id: &str,
     own_id: &str,
     prerequisites: &[String],
     errors: &mut FieldErrors,
 ) -> Result<(), AppError> {
-    let siblings: HashSet<String> = db::modules_of(state.db.pool(), path_id)
+    let siblings: HashSet<String> = db::modules_of(db.pool(), path_id)
         .await?
         .into_iter()
         .filter(|sibling| sibling.id != own_id)
@@ -169,9 +168,9 @@ pub(super) async fn new_module_form(
     Editor(_): Editor,
     Path(path_id): Path<String>,
 ) -> Result<ModulePage, AppError> {
-    let path = load_path(&state, &path_id).await?;
+    let path = load_path(&state.db, &path_id).await?;
     module_page_for(
-        &state,
+        &state.db,
         layout,
         path,
         None,
@@ -190,14 +189,15 @@ pub(super) async fn create_module(
     Path(path_id): Path<String>,
     Form(form): Form<ModuleForm>,
 ) -> Result<Response, AppError> {
-    let path = load_path(&state, &path_id).await?;
+    let path = load_path(&state.db, &path_id).await?;
     let (mut form, prerequisites) = form.split();
     let mut errors = FieldErrors::default();
-    form.validate(&state, Level::Module, &path.id, "", &mut errors)
+    form.validate(&state.db, Level::Module, &path.id, "", &mut errors)
         .await?;
-    check_prerequisites(&state, &path.id, "", &prerequisites, &mut errors).await?;
+    check_prerequisites(&state.db, &path.id, "", &prerequisites, &mut errors).await?;
     if !errors.is_empty() {
-        let page = module_page_for(&state, layout, path, None, form, prerequisites, errors).await?;
+        let page =
+            module_page_for(&state.db, layout, path, None, form, prerequisites, errors).await?;
         return Ok(invalid(page));
     }
     let now = session::now();
@@ -235,8 +235,8 @@ pub(super) async fn module_page(
     Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<ModulePage, AppError> {
-    let module = load_module(&state, &id).await?;
-    let path = load_path(&state, &module.path_id).await?;
+    let module = load_module(&state.db, &id).await?;
+    let path = load_path(&state.db, &module.path_id).await?;
     let form = ItemFields {
         title: module.title.clone(),
         slug: module.slug.clone(),
@@ -245,7 +245,7 @@ pub(super) async fn module_page(
     };
     let prerequisites = serde_json::from_str(&module.prerequisites).unwrap_or_default();
     module_page_for(
-        &state,
+        &state.db,
         layout,
         path,
         Some(module),
@@ -264,16 +264,16 @@ pub(super) async fn save_module(
     Path(id): Path<String>,
     Form(form): Form<ModuleForm>,
 ) -> Result<Response, AppError> {
-    let module = load_module(&state, &id).await?;
-    let path = load_path(&state, &module.path_id).await?;
+    let module = load_module(&state.db, &id).await?;
+    let path = load_path(&state.db, &module.path_id).await?;
     let (mut form, prerequisites) = form.split();
     let mut errors = FieldErrors::default();
-    form.validate(&state, Level::Module, &path.id, &module.id, &mut errors)
+    form.validate(&state.db, Level::Module, &path.id, &module.id, &mut errors)
         .await?;
-    check_prerequisites(&state, &path.id, &module.id, &prerequisites, &mut errors).await?;
+    check_prerequisites(&state.db, &path.id, &module.id, &prerequisites, &mut errors).await?;
     if !errors.is_empty() {
         let page = module_page_for(
-            &state,
+            &state.db,
             layout,
             path,
             Some(module),
@@ -362,14 +362,14 @@ pub(super) async fn move_module(
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let module = load_module(&state, &id).await?;
-    move_item(&state, &editor, module_item(&module), &form.direction).await?;
+    let module = load_module(&state.db, &id).await?;
+    move_item(&state.db, &editor, module_item(&module), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/paths/{}#modules", module.path_id)).into_response())
 }
 
 impl Deletable for ModuleRow {
     async fn load(state: &AppState, id: &str) -> Result<Self, AppError> {
-        load_module(state, id).await
+        load_module(&state.db, id).await
     }
 
     fn item(&self) -> Item<'_> {

@@ -18,6 +18,7 @@ use crate::{
     admin::Editor,
     auth::{invalid, session},
     curriculum,
+    db::Db,
     error::AppError,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path},
@@ -66,8 +67,8 @@ fn path_item(path: &PathRow) -> Item<'_> {
     }
 }
 
-pub(super) async fn load_path(state: &AppState, id: &str) -> Result<PathRow, AppError> {
-    db::get_path(&state.db, id).await?.ok_or(AppError::NotFound)
+pub(super) async fn load_path(db: &Db, id: &str) -> Result<PathRow, AppError> {
+    db::get_path(db, id).await?.ok_or(AppError::NotFound)
 }
 
 pub(super) async fn new_path_form(layout: Layout, Editor(_): Editor) -> PathPage {
@@ -88,7 +89,7 @@ pub(super) async fn create_path(
     Form(mut form): Form<ItemFields>,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
-    form.validate(&state, Level::Path, "", "", &mut errors)
+    form.validate(&state.db, Level::Path, "", "", &mut errors)
         .await?;
     if !errors.is_empty() {
         return Ok(invalid(PathPage {
@@ -131,7 +132,7 @@ pub(super) async fn path_page(
     Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<PathPage, AppError> {
-    let path = load_path(&state, &id).await?;
+    let path = load_path(&state.db, &id).await?;
     Ok(PathPage {
         layout,
         form: fields_of_path(&path),
@@ -149,9 +150,9 @@ pub(super) async fn save_path(
     Path(id): Path<String>,
     Form(mut form): Form<ItemFields>,
 ) -> Result<Response, AppError> {
-    let path = load_path(&state, &id).await?;
+    let path = load_path(&state.db, &id).await?;
     let mut errors = FieldErrors::default();
-    form.validate(&state, Level::Path, "", &path.id, &mut errors)
+    form.validate(&state.db, Level::Path, "", &path.id, &mut errors)
         .await?;
     if !errors.is_empty() {
         return Ok(invalid(PathPage {
@@ -200,14 +201,14 @@ pub(super) async fn move_path(
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let path = load_path(&state, &id).await?;
-    move_item(&state, &editor, path_item(&path), &form.direction).await?;
+    let path = load_path(&state.db, &id).await?;
+    move_item(&state.db, &editor, path_item(&path), &form.direction).await?;
     Ok(Redirect::to(&format!("/admin/content#path-{}", path.id)).into_response())
 }
 
 impl Deletable for PathRow {
     async fn load(state: &AppState, id: &str) -> Result<Self, AppError> {
-        load_path(state, id).await
+        load_path(&state.db, id).await
     }
 
     fn item(&self) -> Item<'_> {

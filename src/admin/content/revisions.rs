@@ -14,6 +14,7 @@ use super::{
 use crate::{
     admin::Editor,
     auth::session,
+    db::Db,
     error::AppError,
     state::AppState,
     web::{Layout, Path, dates::date_time},
@@ -40,7 +41,7 @@ pub(super) async fn history(
     Editor(_): Editor,
     Path(id): Path<String>,
 ) -> Result<HistoryPage, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
     let revisions = db::revisions_of(&state.db, &lesson.id).await?;
     // Newest first: each revision is compared with the next one in the list (its predecessor).
     let mut entries = Vec::with_capacity(revisions.len());
@@ -94,12 +95,8 @@ pub(super) struct RevisionPage {
     summary_changed: bool,
 }
 
-async fn load_revision(
-    state: &AppState,
-    lesson: &LessonRecord,
-    number: i64,
-) -> Result<Revision, AppError> {
-    db::get_revision(&state.db, &lesson.id, number)
+async fn load_revision(db: &Db, lesson: &LessonRecord, number: i64) -> Result<Revision, AppError> {
+    db::get_revision(db, &lesson.id, number)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -110,8 +107,8 @@ pub(super) async fn show(
     Editor(_): Editor,
     Path((id, number)): Path<(String, i64)>,
 ) -> Result<RevisionPage, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
-    let revision = load_revision(&state, &lesson, number).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
+    let revision = load_revision(&state.db, &lesson, number).await?;
     Ok(RevisionPage {
         layout,
         diff: diff::lines(&revision.body_markdown, &lesson.body_markdown),
@@ -131,8 +128,8 @@ pub(super) async fn restore(
     Editor(editor): Editor,
     Path((id, number)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    let lesson = load_lesson(&state, &id).await?;
-    let revision = load_revision(&state, &lesson, number).await?;
+    let lesson = load_lesson(&state.db, &id).await?;
+    let revision = load_revision(&state.db, &lesson, number).await?;
     let fields = LessonFields {
         slug: &lesson.slug,
         title: &revision.title,
@@ -141,7 +138,8 @@ pub(super) async fn restore(
         body_markdown: &revision.body_markdown,
     };
     let note = format!("restored revision {number}");
-    let message = match save_lesson(&state, &editor, &lesson, lesson.version, fields, &note).await?
+    let message = match save_lesson(&state.db, &editor, &lesson, lesson.version, fields, &note)
+        .await?
     {
         Saved::Revision(new) => format!("Revision {number} restored as revision {new}."),
         Saved::Unchanged => format!("The lesson already reads as revision {number}."),

@@ -9,6 +9,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::db::Db;
 use crate::labs::{ExerciseContext, RunForm, db, http, load, store_attempt};
 use crate::{
     auth::{CurrentUser, session::now},
@@ -123,13 +124,13 @@ fn form_of(request: Option<&http::PracticeRequest>) -> HttpForm {
 }
 
 pub(in crate::labs) async fn http_page(
-    state: &AppState,
+    db: &Db,
     layout: Layout,
     user_id: &str,
     context: ExerciseContext,
     shown: Option<db::Attempt>,
 ) -> Result<Response, AppError> {
-    let attempts = db::list_attempts_at(&state.db, user_id, &context.exercise.id).await?;
+    let attempts = db::list_attempts_at(db, user_id, &context.exercise.id).await?;
     let shown = shown.or_else(|| attempts.last().cloned());
     let request = shown
         .as_ref()

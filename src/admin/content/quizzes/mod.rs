@@ -21,7 +21,7 @@ use super::{
     quiz_db::{self as db, ModuleInfo, QuizRow},
     swap_with_neighbour,
 };
-use crate::{error::AppError, state::AppState, web::Layout};
+use crate::{db::Db, error::AppError, state::AppState, web::Layout};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -80,8 +80,8 @@ fn quiz_href(module_id: &str) -> String {
     format!("/admin/modules/{module_id}/quiz")
 }
 
-async fn module_of(state: &AppState, module_id: &str) -> Result<ModuleInfo, AppError> {
-    db::get_module(state.db.pool(), module_id)
+async fn module_of(db: &Db, module_id: &str) -> Result<ModuleInfo, AppError> {
+    db::get_module(db.pool(), module_id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -93,7 +93,7 @@ async fn quiz_and_module(
     let quiz = db::get_quiz(state.db.pool(), quiz_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let module = module_of(state, &quiz.module_id).await?;
+    let module = module_of(&state.db, &quiz.module_id).await?;
     Ok((quiz, module))
 }
 
@@ -119,15 +119,15 @@ impl DeletePage {
 
 /// The confirmation page; `question` is `Some((number, prompt))` when one question is to go.
 async fn delete_page(
-    state: &AppState,
+    db: &Db,
     layout: Layout,
     module: ModuleInfo,
     quiz: QuizRow,
     question: Option<(usize, String)>,
     action: String,
 ) -> Result<DeletePage, AppError> {
-    let counts = db::count_attempts(&state.db, &quiz.id).await?;
-    let questions = db::list_questions(state.db.pool(), &quiz.id).await?.len();
+    let counts = db::count_attempts(db, &quiz.id).await?;
+    let questions = db::list_questions(db.pool(), &quiz.id).await?.len();
     Ok(DeletePage {
         layout,
         module,

@@ -340,7 +340,7 @@ pub(super) async fn delete_question_form(
     let (question, quiz, module, number) = question_context(&state, &id).await?;
     let action = format!("/admin/questions/{}/delete", question.id);
     let doomed = Some((number, excerpt(&question.prompt_markdown, 200)));
-    delete_page(&state, layout, module, quiz, doomed, action).await
+    delete_page(&state.db, layout, module, quiz, doomed, action).await
 }
 
 pub(super) async fn delete_question(
@@ -365,5 +365,5 @@ pub(super) async fn delete_question(
         back: &quiz_href(&module.id),
     };
     let doomed = Doomed::Question(&question.id);
-    delete_with_audit(&state, &session, &user, doomed, deletion).await
+    delete_with_audit(&state.db, &session, &user, doomed, deletion).await
 }

@@ -15,6 +15,7 @@ use crate::admin::Editor;
 use crate::{
     auth::{invalid, session},
     curriculum,
+    db::Db,
     error::AppError,
     state::AppState,
     web::{FieldErrors, Form, Layout, Path},
@@ -58,15 +59,15 @@ impl QuizPage {
 }
 
 async fn quiz_page(
-    state: &AppState,
+    db: &Db,
     layout: Layout,
     module: ModuleInfo,
     form: Option<QuizForm>,
     errors: FieldErrors,
 ) -> Result<QuizPage, AppError> {
-    let quiz = db::get_quiz_of_module(state.db.pool(), &module.id).await?;
+    let quiz = db::get_quiz_of_module(db.pool(), &module.id).await?;
     let questions = match &quiz {
-        Some(quiz) => db::list_questions(state.db.pool(), &quiz.id)
+        Some(quiz) => db::list_questions(db.pool(), &quiz.id)
             .await?
             .into_iter()
             .enumerate()
@@ -105,8 +106,8 @@ pub(super) async fn quiz_form(
     Editor(_): Editor,
     Path(module_id): Path<String>,
 ) -> Result<QuizPage, AppError> {
-    let module = module_of(&state, &module_id).await?;
-    quiz_page(&state, layout, module, None, FieldErrors::default()).await
+    let module = module_of(&state.db, &module_id).await?;
+    quiz_page(&state.db, layout, module, None, FieldErrors::default()).await
 }
 
 fn validate_quiz(form: &QuizForm) -> Result<(String, i64), FieldErrors> {
@@ -139,11 +140,11 @@ pub(super) async fn save_quiz(
     Path(module_id): Path<String>,
     Form(form): Form<QuizForm>,
 ) -> Result<Response, AppError> {
-    let module = module_of(&state, &module_id).await?;
+    let module = module_of(&state.db, &module_id).await?;
     let (title, pass_mark) = match validate_quiz(&form) {
         Ok(valid) => valid,
         Err(errors) => {
-            let page = quiz_page(&state, layout, module, Some(form), errors).await?;
+            let page = quiz_page(&state.db, layout, module, Some(form), errors).await?;
             return Ok(invalid(page));
         }
     };
@@ -219,7 +220,7 @@ pub(super) async fn delete_quiz_form(
 ) -> Result<DeletePage, AppError> {
     let (quiz, module) = quiz_and_module(&state, &quiz_id).await?;
     let action = format!("/admin/quizzes/{}/delete", quiz.id);
-    delete_page(&state, layout, module, quiz, None, action).await
+    delete_page(&state.db, layout, module, quiz, None, action).await
 }
 
 pub(super) async fn delete_quiz(
@@ -241,5 +242,5 @@ pub(super) async fn delete_quiz(
         flash: format!("The quiz “{}” was deleted.", quiz.title),
         back: &quiz_href(&module.id),
     };
-    delete_with_audit(&state, &session, &user, Doomed::Quiz(&quiz.id), deletion).await
+    delete_with_audit(&state.db, &session, &user, Doomed::Quiz(&quiz.id), deletion).await
 }
