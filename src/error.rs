@@ -275,7 +275,7 @@ pub async fn render_error_pages(
         // for the session again would only make the user wait a second time.
         let layout = match &session {
             Some(session) if status != StatusCode::SERVICE_UNAVAILABLE => {
-                Layout::build(session, &state, &current_path, false).await
+                Layout::build(session, &state.db, &state.config, &current_path, false).await
             }
             _ => Ok(Layout::new(current_path)),
         };

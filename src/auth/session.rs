@@ -9,9 +9,11 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 use super::{db, user::User};
 use crate::{
     config::Config,
-    db::session_store::{DbSessionStore, IDLE_SECONDS, UNREACHABLE, USER_ID, USER_ROW},
+    db::{
+        Db,
+        session_store::{DbSessionStore, IDLE_SECONDS, UNREACHABLE, USER_ID, USER_ROW},
+    },
     error::AppError,
-    state::AppState,
 };
 
 /// Unix time of the login, for the absolute timeout.
@@ -56,7 +58,11 @@ fn store_error(error: tower_sessions::session::Error) -> AppError {
 
 /// The session's user, if it has a live one. Ends sessions whose user is gone or deactivated,
 /// or whose absolute lifetime is over.
-pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<User>, AppError> {
+pub async fn current_user(
+    session: &Session,
+    db: &Db,
+    config: &Config,
+) -> Result<Option<User>, AppError> {
     let Some(user_id) = session.get::<String>(USER_ID).await.map_err(store_error)? else {
         return Ok(None);
     };
@@ -68,7 +74,7 @@ pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<
         .map_err(store_error)?
     {
         Some(row) if row.id == user_id => Some(User::from(row)),
-        _ => db::get_user(&state.db, &user_id).await?,
+        _ => db::get_user(db, &user_id).await?,
     };
     let logged_in_at = session
         .get::<i64>(LOGGED_IN_AT)
@@ -77,9 +83,9 @@ pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<
         .unwrap_or(0);
     let live = user.filter(|user| {
         let max_hours = if user.role.is_staff() {
-            state.config.staff_session_max_hours
+            config.staff_session_max_hours
         } else {
-            state.config.session_max_hours
+            config.session_max_hours
         };
         user.active && now() - logged_in_at < max_hours as i64 * 3600
     });

@@ -1,5 +1,7 @@
 //! Users, roles, and the extractors that say who is asking.
 
+use std::sync::Arc;
+
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::request::Parts,
@@ -8,7 +10,7 @@ use serde::Serialize;
 use tower_sessions::Session;
 
 use super::session;
-use crate::{config::Config, error::AppError, state::AppState};
+use crate::{config::Config, db::Db, error::AppError};
 
 /// Roles are ordered: each can do everything the ones before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -95,7 +97,8 @@ pub struct CurrentUser(pub User);
 impl<S> FromRequestParts<S> for MaybeUser
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
 {
     type Rejection = AppError;
 
@@ -106,8 +109,8 @@ where
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, message)| AppError::Internal(anyhow::anyhow!(message)))?;
-        let state = AppState::from_ref(state);
-        let user = MaybeUser(session::current_user(&session, &state).await?);
+        let (db, config) = (Db::from_ref(state), Arc::<Config>::from_ref(state));
+        let user = MaybeUser(session::current_user(&session, &db, &config).await?);
         parts.extensions.insert(user.clone());
         Ok(user)
     }
@@ -116,7 +119,8 @@ where
 impl<S> FromRequestParts<S> for CurrentUser
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
 {
     type Rejection = AppError;
 

@@ -2,8 +2,10 @@
 //! who is logged in (for the navigation), the CSRF token for forms, a one-time flash message.
 //! Handlers take it as an extractor.
 
+use std::sync::Arc;
+
 use axum::{
-    extract::{FromRequestParts, OriginalUri},
+    extract::{FromRef, FromRequestParts, OriginalUri},
     http::request::Parts,
 };
 use tower_sessions::Session;
@@ -11,8 +13,9 @@ use tower_sessions::Session;
 use super::assets;
 use crate::{
     auth::{self, MaybeUser, Role},
+    config::Config,
+    db::Db,
     error::AppError,
-    state::AppState,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -42,11 +45,12 @@ impl Layout {
     /// The layout for `session`; `take_flash` consumes the pending flash message.
     pub async fn build(
         session: &Session,
-        state: &AppState,
+        db: &Db,
+        config: &Config,
         current_path: &str,
         take_flash: bool,
     ) -> Result<Self, AppError> {
-        let user = auth::session::current_user(session, state).await?;
+        let user = auth::session::current_user(session, db, config).await?;
         Self::for_user(session, user.as_ref(), current_path, take_flash).await
     }
 
@@ -100,10 +104,15 @@ impl Layout {
     }
 }
 
-impl FromRequestParts<AppState> for Layout {
+impl<S> FromRequestParts<S> for Layout
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let session = Session::from_request_parts(parts, state)
             .await
