@@ -13,9 +13,11 @@ pub mod files;
 mod live;
 mod place;
 pub mod published;
+mod slug;
 
 pub use live::{CHECK_EVERY, Live, refresh_after_changes};
 pub use place::{LessonAt, ModuleAt, PathAt};
+pub use slug::{NotASlug, Slug};
 
 use std::{
     collections::{BTreeMap, HashMap},

@@ -6,6 +6,8 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use super::Slug;
+
 use sqlx::{Any, FromRow, Transaction};
 
 /// Every published path, in catalogue order, as of `version`.
@@ -18,7 +20,7 @@ pub struct Snapshot {
 #[derive(Debug)]
 pub struct Path {
     pub id: String,
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub summary: String,
     pub modules: Vec<Module>,
@@ -27,12 +29,12 @@ pub struct Path {
 #[derive(Debug)]
 pub struct Module {
     pub id: String,
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub summary: String,
     pub position: i64,
     /// Slugs of modules of the same path to take first (roadmap view), in authored order.
-    pub prerequisites: Vec<String>,
+    pub prerequisites: Vec<Slug>,
     pub question_count: i64,
     pub lessons: Vec<Lesson>,
     pub exercises: Vec<Exercise>,
@@ -62,7 +64,7 @@ pub struct Question {
 #[derive(Debug)]
 pub struct Lesson {
     pub id: String,
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub summary: String,
     /// Rendered and sanitised when the lesson was saved.
@@ -77,7 +79,7 @@ pub struct Lesson {
 #[derive(Debug)]
 pub struct Exercise {
     pub id: String,
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     /// `sql` or `http`.
     pub kind: String,
@@ -190,7 +192,9 @@ impl Lesson {
 #[derive(FromRow)]
 struct PathRow {
     id: String,
-    slug: String,
+    // Only validated slugs are ever written; one that is not fails the reload loudly.
+    #[sqlx(try_from = "String")]
+    slug: Slug,
     title: String,
     summary: String,
 }
@@ -199,7 +203,9 @@ struct PathRow {
 struct ModuleRow {
     id: String,
     path_id: String,
-    slug: String,
+    // Only validated slugs are ever written; one that is not fails the reload loudly.
+    #[sqlx(try_from = "String")]
+    slug: Slug,
     title: String,
     summary: String,
     position: i64,
@@ -210,7 +216,9 @@ struct ModuleRow {
 struct LessonRow {
     id: String,
     module_id: String,
-    slug: String,
+    // Only validated slugs are ever written; one that is not fails the reload loudly.
+    #[sqlx(try_from = "String")]
+    slug: Slug,
     title: String,
     summary: String,
     body_html: String,
@@ -238,7 +246,9 @@ struct QuestionRow {
 struct ExerciseRow {
     id: String,
     module_id: String,
-    slug: String,
+    // Only validated slugs are ever written; one that is not fails the reload loudly.
+    #[sqlx(try_from = "String")]
+    slug: Slug,
     title: String,
     kind: String,
 }

@@ -350,12 +350,16 @@ impl Completion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::curriculum::published::Exercise;
+    use crate::curriculum::{Slug, published::Exercise};
+
+    fn slug(text: &str) -> Slug {
+        Slug::parse(text).unwrap()
+    }
 
     fn module(lessons: &[&str], exercises: &[&str], questions: i64) -> Module {
         Module {
             id: "m".into(),
-            slug: "m".into(),
+            slug: slug("m"),
             title: "M".into(),
             summary: String::new(),
             position: 1,
@@ -365,7 +369,7 @@ mod tests {
                 .iter()
                 .map(|id| Lesson {
                     id: (*id).into(),
-                    slug: (*id).into(),
+                    slug: slug(id),
                     title: (*id).into(),
                     summary: String::new(),
                     body_html: String::new(),
@@ -378,7 +382,7 @@ mod tests {
                 .iter()
                 .map(|id| Exercise {
                     id: (*id).into(),
-                    slug: (*id).into(),
+                    slug: slug(id),
                     title: (*id).into(),
                     kind: "sql".into(),
                     href: String::new(),
@@ -433,7 +437,7 @@ mod tests {
         assert_eq!(progress.module_state(&module), ModuleState::Skipped);
         let path = Path {
             id: "p".into(),
-            slug: "p".into(),
+            slug: slug("p"),
             title: "P".into(),
             summary: String::new(),
             modules: vec![module],

@@ -11,14 +11,7 @@ pub const RESERVED_MODULE_SLUGS: &[&str] = &["reset", "roadmap"];
 pub const RESERVED_LESSON_SLUGS: &[&str] = &["quiz", "labs", "reset", "skip", "unskip"];
 
 pub fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 80
-        && slug.split('-').all(|word| {
-            !word.is_empty()
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+    crate::curriculum::Slug::is_valid(slug)
 }
 
 fn valid_uuid(value: &str) -> bool {
