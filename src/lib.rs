@@ -1,6 +1,8 @@
 //! Groundwork: a self-hostable, server-rendered learning platform for backend skills.
 //!
-//! The folder tree is the architecture: shared plumbing at the top level, one folder per feature.
+//! The folder tree is the architecture: the foundation (state, plumbing, the curriculum, the
+//! lab kinds, progress) public here, then one private folder per page feature, each standing
+//! on the foundation and none on another (tests/integration/architecture.rs).
 
 pub mod app;
 pub mod auth;
@@ -10,6 +12,7 @@ pub mod config;
 pub mod curriculum;
 pub mod db;
 pub mod error;
+pub mod grading;
 pub mod mail;
 pub mod progress;
 pub mod render;
@@ -20,11 +23,11 @@ pub mod workers;
 
 mod account;
 mod admin;
-pub mod catalog;
+mod catalog;
 mod home;
-pub mod labs;
-pub mod learning;
+mod labs;
+mod learning;
 mod notes;
 mod ops;
-pub mod quiz;
+mod quiz;
 mod search;

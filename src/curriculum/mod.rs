@@ -435,7 +435,7 @@ fn labs_of(rows: Vec<db::ExerciseRow>) -> anyhow::Result<Labs> {
             .with_context(|| format!("exercise {} has kind {}", row.id, row.kind))?;
         let (sql, goal) = match kind {
             LabKind::Sql => {
-                let spec: crate::labs::sql::SqlSpec = serde_json::from_str(&row.spec)?;
+                let spec: crate::grading::sql::SqlSpec = serde_json::from_str(&row.spec)?;
                 labs.datasets
                     .insert(spec.exercise.dataset.clone(), spec.setup);
                 (Some(spec.exercise), None)

@@ -4,13 +4,13 @@
 //! (tests/integration/architecture.rs).
 //!
 //! This module owns the routes of every lab kind, finds an exercise and hands it to its kind's
-//! page (`sql::page`, `http::page`); the kinds' graders (`sql`, `http`) stay pure. Running needs
+//! page (`sql_page`, `http_page`); the kinds themselves (`crate::grading`) stay pure. Running needs
 //! a login and stores an attempt; a passed exercise counts toward the module's progress like a
 //! finished lesson.
 
 mod db;
-pub mod http;
-pub mod sql;
+mod http_page;
+mod sql_page;
 
 use axum::{
     Router,
@@ -30,8 +30,8 @@ use crate::{
     web::{Form, Layout, Path, Query},
 };
 
-use http::page::{http_page, reset_practice, run_http};
-use sql::page::{render_page, run_sql};
+use http_page::{http_page, reset_practice, run_http};
+use sql_page::{render_page, run_sql};
 
 /// Failed tries after which the learner may ask to see the expected result.
 pub const REVEAL_AFTER_FAILURES: usize = 3;

@@ -6,7 +6,7 @@
 //!   feature).
 //! - The foundation imports no page feature: everything but the page features and the top
 //!   (`app.rs`, `cli.rs`, `lib.rs`, `main.rs`), that is `state.rs`, the leaves, `db/`, `web/`,
-//!   `render/`, `auth/`, `curriculum/` and `progress/`.
+//!   `render/`, `auth/`, `curriculum/`, `grading/` and `progress/`.
 //! - A page feature uses another only through what that feature exports at its root
 //!   (`crate::notes::widgets`), never its modules (`crate::notes::db::…`), and only where
 //!   [`ALLOWED`] says why.
@@ -48,11 +48,6 @@ const ALLOWED: [(&str, &str, &str); 5] = [
         "the data export gathers each feature's own export",
     ),
 ];
-
-/// Foundation imports of a page feature that are known and still to be moved: exercise specs
-/// are validated by the lab kinds' graders (`labs::sql`, `labs::http`), which belong beside
-/// the curriculum's other domain types.
-const NOT_YET: [(&str, &str); 1] = [("curriculum", "labs")];
 
 /// Every `crate::a::b…` path in `source`, with `use crate::{a, b::{c, d}}` groups expanded.
 fn crate_paths(source: &str) -> Vec<Vec<String>> {
@@ -170,12 +165,10 @@ fn layers_import_only_downward_and_features_only_each_others_fronts() {
                 continue;
             }
             if !PAGE_FEATURES.contains(&importer.as_str()) {
-                if !NOT_YET.contains(&(importer.as_str(), imported)) {
-                    problems.push(format!(
-                        "src/{shown} is below the page features but imports crate::{}",
-                        path.join("::")
-                    ));
-                }
+                problems.push(format!(
+                    "src/{shown} is below the page features but imports crate::{}",
+                    path.join("::")
+                ));
                 continue;
             }
             if !ALLOWED

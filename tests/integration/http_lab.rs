@@ -1,7 +1,7 @@
-//! The HTTP lab's practice API, driven through `labs::http::send` as the lab page does, on both
+//! The HTTP lab's practice API, driven through `grading::http::send` as the lab page does, on both
 //! databases: statuses, per-learner isolation, refusals, and the bundled exercises' goals.
 
-use groundwork::labs::http::{self, Exchange, Goal, PracticeRequest, PracticeResponse};
+use groundwork::grading::http::{self, Exchange, Goal, PracticeRequest, PracticeResponse};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::labs::sql::{SqlExercise, SqlSpec};
+use crate::grading::sql::{SqlExercise, SqlSpec};
 
 /// Relative path → contents.
 pub type Tree = BTreeMap<String, String>;

@@ -142,7 +142,7 @@ pub fn check_exercise(labs: &Labs, exercise: &Exercise) -> Result<(), String> {
             let spec = labs.sql_spec(exercise).ok_or_else(|| {
                 format!("dataset {:?} is not in this file's [datasets]", sql.dataset)
             })?;
-            crate::labs::sql::validate(&spec)
+            crate::grading::sql::validate(&spec)
         }
         LabKind::Http => {
             if exercise.sql.is_some() {
@@ -151,7 +151,7 @@ pub fn check_exercise(labs: &Labs, exercise: &Exercise) -> Result<(), String> {
             let Some(goal) = &exercise.goal else {
                 return Err("an http exercise needs an [exercises.goal] table".into());
             };
-            let goal: crate::labs::http::Goal = toml::Value::Table(goal.clone())
+            let goal: crate::grading::http::Goal = toml::Value::Table(goal.clone())
                 .try_into()
                 .map_err(|e: toml::de::Error| format!("the goal does not read: {}", e.message()))?;
             goal.validate()

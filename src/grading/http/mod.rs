@@ -10,7 +10,6 @@
 pub mod api;
 pub mod db;
 mod goal;
-pub(super) mod page;
 
 use axum::{
     body::Body,

@@ -5,11 +5,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{
-    CheckMode, Outcome, SqlSpec,
+use super::{ExerciseContext, REVEAL_AFTER_FAILURES, db, store_attempt};
+use crate::grading::sql::{
+    self, CheckMode, Outcome, SqlSpec,
     sandbox::{MAX_SQL_BYTES, Table},
 };
-use crate::labs::{ExerciseContext, REVEAL_AFTER_FAILURES, db, sql, store_attempt};
 use crate::{
     auth::{User, session::now},
     error::AppError,
@@ -143,7 +143,7 @@ async fn reveal_of(state: &AppState, spec: &SqlSpec) -> Result<Reveal, AppError>
     })
 }
 
-pub(in crate::labs) async fn render_page(
+pub(super) async fn render_page(
     state: &AppState,
     layout: Layout,
     user_id: &str,
@@ -202,7 +202,7 @@ fn clip(text: &str, max: usize) -> &str {
 
 /// Grades a run on the lab pool and stores it as an attempt; the result fragment for htmx,
 /// otherwise back to the page.
-pub(in crate::labs) async fn run_sql(
+pub(super) async fn run_sql(
     state: &AppState,
     is_htmx: bool,
     user: &User,

@@ -429,7 +429,7 @@ fn lowercase_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labs::http::{PracticeRequest, PracticeResponse};
+    use crate::grading::http::{PracticeRequest, PracticeResponse};
 
     fn exchange(method: &str, path: &str, status: u16, body: &str) -> Exchange {
         Exchange {

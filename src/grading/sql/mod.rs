@@ -5,7 +5,6 @@
 //! (`AppState::labs`) so a slow query never stalls the async runtime or other requests.
 
 pub mod check;
-pub(super) mod page;
 pub mod sandbox;
 
 use std::collections::BTreeMap;

@@ -9,8 +9,9 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::{ExerciseContext, RunForm, db, load, store_attempt};
 use crate::db::Db;
-use crate::labs::{ExerciseContext, RunForm, db, http, load, store_attempt};
+use crate::grading::http;
 use crate::{
     auth::{CurrentUser, session::now},
     error::AppError,
@@ -123,7 +124,7 @@ fn form_of(request: Option<&http::PracticeRequest>) -> HttpForm {
     }
 }
 
-pub(in crate::labs) async fn http_page(
+pub(super) async fn http_page(
     db: &Db,
     layout: Layout,
     user_id: &str,
@@ -154,7 +155,7 @@ pub(in crate::labs) async fn http_page(
     .into_response())
 }
 
-pub(in crate::labs) async fn run_http(
+pub(super) async fn run_http(
     state: &AppState,
     is_htmx: bool,
     layout: Layout,
@@ -239,7 +240,7 @@ pub(in crate::labs) async fn run_http(
 }
 
 /// Brings back the learner's starter tasks in the practice API.
-pub(in crate::labs) async fn reset_practice(
+pub(super) async fn reset_practice(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     CurrentUser(user): CurrentUser,
