@@ -221,21 +221,20 @@ async fn set_done(
     let lesson = place.lesson();
     if done {
         db::insert_completion(&state.db, &user.id, &lesson.id, now()).await?;
-        certificate::award_if_complete(
-            &state.db,
-            &state.visits,
-            &user,
-            &place.tree,
-            &place.path().id,
-        )
-        .await?;
     } else {
         db::delete_completion(&state.db, &user.id, &lesson.id).await?;
+    }
+    if !done && !is_htmx {
+        return Ok(Redirect::to(&place.href).into_response());
+    }
+    // One read of the progress serves both the certificate check and the widget.
+    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
+    if done {
+        certificate::award_from(&state.db, &user, place.path(), &progress).await?;
     }
     if !is_htmx {
         return Ok(Redirect::to(&place.href).into_response());
     }
-    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
     let completion = Completion {
         out_of_band: true,
         ..Completion::new(place.href.clone(), lesson, place.module(), &progress)

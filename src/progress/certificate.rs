@@ -2,7 +2,12 @@
 //! marked done, a quiz or lab exercise passed), the path is checked against the learner's
 //! progress and the certificate issued once.
 
-use crate::{auth::User, clock::now, curriculum::published::Snapshot, db::Db};
+use crate::{
+    auth::User,
+    clock::now,
+    curriculum::published::{Path, Snapshot},
+    db::Db,
+};
 
 use super::{Progress, Visits};
 
@@ -19,6 +24,16 @@ pub async fn award_if_complete(
         return Ok(());
     };
     let progress = Progress::load(db, visits, &user.id).await?;
+    award_from(db, user, path, &progress).await
+}
+
+/// [`award_if_complete`] for a caller that has just loaded the learner's progress itself.
+pub async fn award_from(
+    db: &Db,
+    user: &User,
+    path: &Path,
+    progress: &Progress,
+) -> sqlx::Result<()> {
     if !progress.path_complete(path) {
         return Ok(());
     }
