@@ -72,11 +72,13 @@ async fn refresh(
     current: &RwLock<Arc<Snapshot>>,
     reloading: &tokio::sync::Mutex<()>,
 ) -> sqlx::Result<()> {
-    if version(db).await? <= snapshot(current).version {
+    let latest = version(db).await?;
+    if latest <= snapshot(current).version {
         return Ok(());
     }
     let _one_at_a_time = reloading.lock().await;
-    if version(db).await? <= snapshot(current).version {
+    // Whoever held the lock before may have loaded this version (or a newer one) already.
+    if latest <= snapshot(current).version {
         return Ok(());
     }
     let fresh = read(db).await?;
