@@ -24,7 +24,7 @@ use tower_http::{
 
 use crate::state::AppState;
 use crate::{
-    account, admin, auth, catalog, curriculum, db::session_store::DbSessionStore, error, home,
+    account, admin, api, auth, catalog, curriculum, db::session_store::DbSessionStore, error, home,
     labs, learning, notes, ops, quiz, search, server, web,
 };
 
@@ -33,7 +33,8 @@ pub fn router(state: AppState) -> Router {
     with_layers(routes(state.clone()), &state)
 }
 
-/// Every route, in one place; each feature contributes its own `router()`.
+/// Every page route, in one place; each feature contributes its own `router()`. (The JSON API
+/// has its own layers: [`with_layers`] adds it.)
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
@@ -52,12 +53,19 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The layers every request passes through: ids, tracing, security headers, compression,
-/// sessions, error pages, body limit, CSRF checks, timeout and panic recovery.
-pub fn with_layers(routes: Router, state: &AppState) -> Router {
+/// The pages in their layers, beside the JSON API in its own (`api::router`: no session, no
+/// CSRF check, Problem Details), both inside the layers every request passes through.
+pub fn with_layers(pages: Router, state: &AppState) -> Router {
+    let app = with_page_layers(pages, state).merge(api::router(state.clone()));
+    with_common_layers(app, state)
+}
+
+/// What pages need: sessions, error pages, body limits, CSRF checks, timeout and panic
+/// recovery.
+fn with_page_layers(routes: Router, state: &AppState) -> Router {
     let config = &state.config;
     // Layers wrap what is above them: the last one added is the first to see a request.
-    let mut app = routes
+    routes
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn(auth::csrf::protect))
@@ -86,6 +94,13 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
             config,
         ))
         .layer(axum_htmx::AutoVaryLayer)
+}
+
+/// What every response gets: compression, security headers, the statement count, request ids
+/// and tracing.
+fn with_common_layers(app: Router, state: &AppState) -> Router {
+    let config = &state.config;
+    let mut app = app
         // Archives are gzip already; compressing them again only costs time.
         .layer(CompressionLayer::new().compress_when(
             DefaultPredicate::new().and(NotForContentType::const_new("application/gzip")),
@@ -97,6 +112,10 @@ pub fn with_layers(routes: Router, state: &AppState) -> Router {
         app = app.layer(web::security::strict_transport_security());
     }
     app.layer(middleware::from_fn_with_state(
+        state.metrics.clone(),
+        web::metrics::track,
+    ))
+    .layer(middleware::from_fn_with_state(
         config.server_timing,
         web::statements::count,
     ))

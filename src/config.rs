@@ -170,6 +170,25 @@ pub struct Config {
         global = true
     )]
     pub mail_from: String,
+
+    /// Requests a personal access token may make to the JSON API per minute; the next one is
+    /// answered 429 with `Retry-After`. Counted in the database, so it holds across instances.
+    #[arg(
+        long,
+        env = "GROUNDWORK_API_RATE_LIMIT",
+        default_value_t = 600,
+        global = true
+    )]
+    pub api_rate_limit: i64,
+
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
+    #[arg(
+        long,
+        env = "GROUNDWORK_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -239,6 +258,8 @@ impl Config {
             require_admin_2fa: false,
             smtp_url: None,
             mail_from: "Groundwork <groundwork@localhost>".into(),
+            api_rate_limit: 600,
+            metrics_token: None,
         }
     }
 }

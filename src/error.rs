@@ -46,7 +46,17 @@ pub enum AppError {
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for AppError {
+    /// A database error keeps its meaning (unreachable is a 503) through `anyhow`.
+    fn from(error: anyhow::Error) -> Self {
+        match error.downcast::<sqlx::Error>() {
+            Ok(error) => error.into(),
+            Err(error) => Self::Internal(error),
+        }
+    }
 }
 
 impl AppError {
@@ -83,7 +93,7 @@ impl From<sqlx::Error> for AppError {
 
 impl AppError {
     /// Seconds a client should wait before trying again, where that is known.
-    fn retry_after(&self) -> Option<i64> {
+    pub fn retry_after(&self) -> Option<i64> {
         match self {
             Self::TooManyRequests { minutes } => Some(minutes * 60),
             Self::Busy(_) => Some(2),

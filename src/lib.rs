@@ -23,6 +23,7 @@ pub mod workers;
 
 mod account;
 mod admin;
+mod api;
 mod catalog;
 mod home;
 mod labs;

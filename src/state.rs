@@ -6,7 +6,8 @@ use std::{sync::Arc, time::Duration};
 use axum::extract::FromRef;
 
 use crate::{
-    config::Config, curriculum::Live, db::Db, mail::Mailer, progress::Visits, workers::Workers,
+    config::Config, curriculum::Live, db::Db, mail::Mailer, progress::Visits,
+    web::metrics::Metrics, workers::Workers,
 };
 
 /// What handlers may ask for with `State<…>`; each part is extractable on its own via `FromRef`.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub labs: Workers,
     /// Lesson visits waiting to be written (so a lesson page writes nothing itself).
     pub visits: Visits,
+    /// What `/metrics` reports.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
             hashing: Workers::per_core("hashing", Duration::from_secs(5)),
             labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),
             visits: Visits::new(db.clone()),
+            metrics: Metrics::new(),
             db,
         })
     }

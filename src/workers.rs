@@ -30,6 +30,7 @@ pub struct Workers {
     admitted: Arc<Semaphore>,
     /// Threads plus queue places.
     capacity: usize,
+    threads: usize,
     jobs: mpsc::Sender<Job>,
     /// The longest an admitted job waits for a worker before it is told to come back.
     max_wait: Duration,
@@ -71,6 +72,7 @@ impl Workers {
             name,
             admitted: Arc::new(Semaphore::new(threads + queue)),
             capacity: threads + queue,
+            threads,
             jobs,
             max_wait,
         }
@@ -125,6 +127,17 @@ impl Workers {
     /// Jobs admitted now (running or waiting), for tests and metrics.
     pub fn in_use(&self) -> usize {
         self.capacity - self.admitted.available_permits()
+    }
+
+    /// Jobs running now, and jobs admitted but waiting for a worker.
+    pub fn load(&self) -> (usize, usize) {
+        let admitted = self.in_use();
+        let running = admitted.min(self.threads);
+        (running, admitted - running)
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 }
 

@@ -5,6 +5,7 @@
 //! A page feature; it uses other features only for their data-export functions (the rule:
 //! tests/integration/architecture.rs).
 
+mod tokens;
 mod two_factor;
 
 use askama::Template;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/export", get(export))
         .route("/settings/delete", post(delete_account))
         .merge(two_factor::router())
+        .merge(tokens::router())
 }
 
 #[derive(Template, WebTemplate)]

@@ -110,6 +110,7 @@ pub(super) async fn change_role(
     db::set_role(&mut *tx, &user.id, role.as_str(), now).await?;
     // A new privilege level starts from a new login.
     auth::db::delete_sessions_of_user(&mut *tx, &user.id, None).await?;
+    auth::access_tokens::revoke_all(&mut *tx, &user.id, now).await?;
     let summary = format!("{} → {}", user.role.as_str(), role.as_str());
     db::insert_audit(&mut *tx, audit(&admin, "user.role", &user, &summary, now)).await?;
     tx.commit().await?;
@@ -152,6 +153,7 @@ pub(super) async fn deactivate(
     let now = session::now();
     db::set_active(&mut *tx, &user.id, false, now).await?;
     auth::db::delete_sessions_of_user(&mut *tx, &user.id, None).await?;
+    auth::access_tokens::revoke_all(&mut *tx, &user.id, now).await?;
     db::insert_audit(
         &mut *tx,
         audit(

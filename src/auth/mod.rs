@@ -4,6 +4,7 @@
 //! Part of the foundation every page stands on: it imports no page feature
 //! (tests/integration/architecture.rs).
 
+pub mod access_tokens;
 pub mod csrf;
 pub(crate) mod db;
 mod fields;

@@ -71,6 +71,8 @@ pub struct Lesson {
     pub body_html: String,
     /// The text without markup, for search snippets.
     pub body_text: String,
+    /// The Markdown source, as the API hands it out.
+    pub body_markdown: String,
     pub reading_minutes: i64,
     pub updated_at: i64,
 }
@@ -223,6 +225,7 @@ struct LessonRow {
     summary: String,
     body_html: String,
     body_text: String,
+    body_markdown: String,
     reading_minutes: i64,
     updated_at: i64,
 }
@@ -276,7 +279,7 @@ pub async fn load(tx: &mut Transaction<'_, Any>) -> sqlx::Result<Snapshot> {
     .fetch_all(&mut **tx)
     .await?;
     let lessons: Vec<LessonRow> = sqlx::query_as(&format!(
-        "SELECT l.id, l.module_id, l.slug, l.title, l.summary, l.body_html, l.body_text, l.reading_minutes, \
+        "SELECT l.id, l.module_id, l.slug, l.title, l.summary, l.body_html, l.body_text, l.body_markdown, l.reading_minutes, \
            l.updated_at \
          FROM lessons l JOIN modules m ON m.id = l.module_id \
          WHERE l.published = TRUE AND {PUBLISHED_MODULES} ORDER BY l.position, l.slug"
@@ -352,6 +355,7 @@ fn assemble(
             summary: row.summary,
             body_html: row.body_html,
             body_text: row.body_text,
+            body_markdown: row.body_markdown,
             reading_minutes: row.reading_minutes,
             updated_at: row.updated_at,
         });

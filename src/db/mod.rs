@@ -144,6 +144,11 @@ impl Db {
     }
 
     /// The pool, for one statement or one transaction (counted, see [`counting_statements`]).
+    /// Connections open, and how many of them are idle (counts no statement).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         // Outside a counted request there is nothing to count.
         let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));

@@ -5,34 +5,6 @@ use sqlx::FromRow;
 
 use crate::db::Db;
 
-/// Marks the lesson done; a second call (double click, concurrent request) changes nothing.
-pub async fn insert_completion(
-    db: &Db,
-    user_id: &str,
-    lesson_id: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id, lesson_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(lesson_id)
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .map(drop)
-}
-
-pub async fn delete_completion(db: &Db, user_id: &str, lesson_id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM lesson_completions WHERE user_id = $1 AND lesson_id = $2")
-        .bind(user_id)
-        .bind(lesson_id)
-        .execute(db.pool())
-        .await
-        .map(drop)
-}
-
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct CompletionExport {
     pub lesson_id: String,

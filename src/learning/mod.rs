@@ -27,7 +27,7 @@ use crate::{
     db::Db,
     error::AppError,
     progress::{
-        Also, Completion, Earned, LastVisit, ModuleState, Progress, certificate, lesson_href,
+        Also, Completion, Earned, LastVisit, ModuleState, Progress, completions, lesson_href,
     },
     state::AppState,
     web::Layout,
@@ -219,19 +219,15 @@ async fn set_done(
     done: bool,
 ) -> Result<Response, AppError> {
     let lesson = place.lesson();
-    if done {
-        db::insert_completion(&state.db, &user.id, &lesson.id, now()).await?;
+    let progress = if done {
+        completions::mark_done(&state.db, &state.visits, &user, place.path(), lesson).await?
     } else {
-        db::delete_completion(&state.db, &user.id, &lesson.id).await?;
-    }
-    if !done && !is_htmx {
-        return Ok(Redirect::to(&place.href).into_response());
-    }
-    // One read of the progress serves both the certificate check and the widget.
-    let progress = Progress::load(&state.db, &state.visits, &user.id).await?;
-    if done {
-        certificate::award_from(&state.db, &user, place.path(), &progress).await?;
-    }
+        completions::mark_not_done(&state.db, &user, lesson).await?;
+        if !is_htmx {
+            return Ok(Redirect::to(&place.href).into_response());
+        }
+        Progress::load(&state.db, &state.visits, &user.id).await?
+    };
     if !is_htmx {
         return Ok(Redirect::to(&place.href).into_response());
     }

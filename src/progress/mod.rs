@@ -3,7 +3,9 @@
 //! state; [`certificate`] awards a path from it. Pages read progress through this layer and
 //! never rebuild it themselves. Imports no page feature.
 
+pub mod attempts;
 pub mod certificate;
+pub mod completions;
 mod db;
 mod visits;
 
@@ -374,6 +376,7 @@ mod tests {
                     summary: String::new(),
                     body_html: String::new(),
                     body_text: String::new(),
+                    body_markdown: String::new(),
                     reading_minutes: 5,
                     updated_at: 0,
                 })

@@ -6,9 +6,6 @@
 //! The quiz page never contains the answers: choices are sent as positions, ordering items
 //! are shuffled, and explanations appear only on the results of a submitted attempt.
 
-mod db;
-mod grade;
-
 use std::{collections::HashMap, sync::Arc};
 
 use askama::Template;
@@ -21,17 +18,18 @@ use axum::{
     routing::get,
 };
 use axum_htmx::HxRequest;
-use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::{CurrentUser, session::now},
+    auth::CurrentUser,
     curriculum::{
         ModuleAt,
-        files::{AnswerKey, QuestionKind},
+        files::QuestionKind,
         published::{Question, Quiz},
     },
     db::Db,
     error::AppError,
+    grading::quiz::{self as grade, key_of},
+    progress::attempts::{self, Attempt},
     render::markdown::inline,
     state::AppState,
     web::{Form, Layout, Path},
@@ -39,7 +37,7 @@ use crate::{
 
 /// Every attempt of the user (score, answers), for their data export.
 pub async fn attempts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
-    let attempts = db::list_attempts(db, user_id).await?;
+    let attempts = attempts::list(db, user_id).await?;
     Ok(attempts
         .into_iter()
         .map(|a| {
@@ -107,7 +105,7 @@ async fn load(
 ) -> Result<QuizContext, AppError> {
     let place = ModuleAt::find(state.curriculum.now(), path, module).ok_or(AppError::NotFound)?;
     let quiz = place.module().quiz.clone().ok_or(AppError::NotFound)?;
-    let best = db::best_score(&state.db, user_id, &quiz.id).await?;
+    let best = attempts::best_score(&state.db, user_id, &quiz.id).await?;
     Ok(QuizContext {
         path_id: place.path().id.clone(),
         path_slug: path.to_owned(),
@@ -117,19 +115,6 @@ async fn load(
         quiz,
         best,
     })
-}
-
-fn key_of(question: &Question) -> Result<(QuestionKind, AnswerKey), AppError> {
-    let kind = QuestionKind::parse(&question.kind).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "question {} has kind {}",
-            question.id,
-            question.kind
-        ))
-    })?;
-    let key =
-        serde_json::from_str(&question.answer_key).map_err(|e| AppError::Internal(e.into()))?;
-    Ok((kind, key))
 }
 
 fn view_of(number: usize, question: &Question) -> Result<QuestionView, AppError> {
@@ -208,14 +193,6 @@ async fn quiz_page(
     })
 }
 
-/// One answered question, as stored with the attempt.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredAnswer {
-    question_id: String,
-    given: Vec<String>,
-    correct: bool,
-}
-
 async fn submit(
     State(state): State<AppState>,
     HxRequest(is_htmx): HxRequest,
@@ -230,45 +207,22 @@ async fn submit(
             given.entry(id).or_default().push(value.clone());
         }
     }
-    let mut answers = Vec::with_capacity(context.quiz.questions.len());
-    for question in &context.quiz.questions {
-        let (kind, key) = key_of(question)?;
-        let values = given.remove(question.id.as_str()).unwrap_or_default();
-        let correct = grade::is_correct(kind, &key, &values);
-        answers.push(StoredAnswer {
-            question_id: question.id.clone(),
-            given: values,
-            correct,
-        });
-    }
-    let correct = answers.iter().filter(|a| a.correct).count();
-    let score = grade::score(correct, answers.len());
-    let attempt = db::Attempt {
-        id: uuid::Uuid::now_v7().to_string(),
-        quiz_id: context.quiz.id.clone(),
-        correct: correct as i64,
-        total: answers.len() as i64,
-        score,
-        passed: i64::from(score >= context.quiz.pass_mark),
-        answers: serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.into()))?,
-        created_at: now(),
-    };
-    db::insert_attempt(&state.db, &user.id, &attempt).await?;
-    if attempt.passed != 0 {
-        crate::progress::certificate::award_if_complete(
-            &state.db,
-            &state.visits,
-            &user,
-            &state.curriculum.now(),
-            &context.path_id,
-        )
-        .await?;
-    }
+    let graded = grade::grade(&context.quiz, given)?;
+    let attempt = attempts::record(
+        &state.db,
+        &state.visits,
+        &user,
+        &state.curriculum.now(),
+        &context.path_id,
+        &context.quiz,
+        &graded,
+    )
+    .await?;
     let href = format!("{}/attempts/{}", context.href(), attempt.id);
     if !is_htmx {
         return Ok(Redirect::to(&href).into_response());
     }
-    let best = db::best_score(&state.db, &user.id, &context.quiz.id).await?;
+    let best = attempts::best_score(&state.db, &user.id, &context.quiz.id).await?;
     let results = results_of(context, attempt, best)?;
     let mut response = ResultsFragment { results }.into_response();
     if let Ok(value) = HeaderValue::from_str(&href) {
@@ -298,26 +252,21 @@ struct Results {
 
 fn results_of(
     mut context: QuizContext,
-    attempt: db::Attempt,
+    attempt: Attempt,
     best: Option<i64>,
 ) -> Result<Results, AppError> {
-    let stored: Vec<StoredAnswer> =
-        serde_json::from_str(&attempt.answers).map_err(|e| AppError::Internal(e.into()))?;
-    let mut items = Vec::new();
-    for (index, question) in context.quiz.questions.iter().enumerate() {
-        let Some(answer) = stored.iter().find(|a| a.question_id == question.id) else {
-            continue;
-        };
-        let (kind, key) = key_of(question)?;
-        items.push(ResultItem {
-            number: index + 1,
-            prompt_html: question.prompt_html.clone(),
-            correct: answer.correct,
-            given: grade::given_answer(kind, &key, &answer.given),
-            answer: grade::correct_answer(kind, &key),
-            explanation_html: question.explanation_html.clone(),
-        });
-    }
+    let answered = attempt.answered()?;
+    let items = grade::review(&context.quiz, &answered)?
+        .into_iter()
+        .map(|item| ResultItem {
+            number: item.number,
+            prompt_html: item.question.prompt_html.clone(),
+            correct: item.correct,
+            given: item.given,
+            answer: item.answer,
+            explanation_html: item.question.explanation_html.clone(),
+        })
+        .collect();
     context.best = best;
     Ok(Results {
         context,
@@ -349,7 +298,7 @@ async fn attempt_page(
     Path((path, module, attempt_id)): Path<(String, String, String)>,
 ) -> Result<ResultsPage, AppError> {
     let context = load(&state, &user.id, &path, &module).await?;
-    let attempt = db::get_attempt(&state.db, &user.id, &attempt_id)
+    let attempt = attempts::get(&state.db, &user.id, &attempt_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if attempt.quiz_id != context.quiz.id {

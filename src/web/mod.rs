@@ -8,6 +8,7 @@ pub mod dates;
 pub mod form;
 pub mod layout;
 pub mod limit;
+pub mod metrics;
 pub mod security;
 pub mod statements;
 

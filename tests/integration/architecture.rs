@@ -13,8 +13,9 @@
 
 use std::{collections::BTreeSet, fs, path::Path};
 
-const PAGE_FEATURES: [&str; 10] = [
-    "account", "admin", "catalog", "home", "labs", "learning", "notes", "ops", "quiz", "search",
+const PAGE_FEATURES: [&str; 11] = [
+    "account", "admin", "api", "catalog", "home", "labs", "learning", "notes", "ops", "quiz",
+    "search",
 ];
 
 /// The files above every feature: they wire them together.

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod admin_quizzes;
 mod admin_users;
+mod api;
 mod architecture;
 mod archive;
 pub mod authoring;

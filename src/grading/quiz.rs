@@ -1,6 +1,98 @@
-//! Grading: pure functions from an answer key and what the learner sent to right or wrong.
+//! Quiz grading: pure functions from an answer key and what the learner sent to right or
+//! wrong, a whole attempt graded at once ([`grade`]), and a graded attempt laid beside its
+//! questions for review ([`review`]). The quiz page and the API both grade here.
 
-use crate::curriculum::files::{Answer, AnswerKey, QuestionKind};
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::curriculum::{
+    files::{Answer, AnswerKey, QuestionKind},
+    published::{Question, Quiz},
+};
+
+/// One answered question, as an attempt stores it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Answered {
+    pub question_id: String,
+    pub given: Vec<String>,
+    pub correct: bool,
+}
+
+/// A whole attempt, graded.
+#[derive(Debug)]
+pub struct Graded {
+    /// In the quiz's question order; a question left blank is answered with nothing.
+    pub answers: Vec<Answered>,
+    pub correct: usize,
+    pub total: usize,
+    pub score: i64,
+    pub passed: bool,
+}
+
+/// The kind and answer key of a published question. The tree only holds questions that were
+/// validated when saved, so an error here is a broken database, not bad input.
+pub fn key_of(question: &Question) -> anyhow::Result<(QuestionKind, AnswerKey)> {
+    let kind = QuestionKind::parse(&question.kind)
+        .ok_or_else(|| anyhow::anyhow!("question {} has kind {}", question.id, question.kind))?;
+    let key = serde_json::from_str(&question.answer_key)?;
+    Ok((kind, key))
+}
+
+/// Grades `given` (question id → the values sent) against every question of `quiz`. Values for
+/// questions the quiz does not have are ignored.
+pub fn grade(quiz: &Quiz, mut given: HashMap<&str, Vec<String>>) -> anyhow::Result<Graded> {
+    let mut answers = Vec::with_capacity(quiz.questions.len());
+    for question in &quiz.questions {
+        let (kind, key) = key_of(question)?;
+        let values = given.remove(question.id.as_str()).unwrap_or_default();
+        answers.push(Answered {
+            correct: is_correct(kind, &key, &values),
+            question_id: question.id.clone(),
+            given: values,
+        });
+    }
+    let correct = answers.iter().filter(|answer| answer.correct).count();
+    let score = score(correct, answers.len());
+    Ok(Graded {
+        total: answers.len(),
+        passed: score >= quiz.pass_mark,
+        answers,
+        correct,
+        score,
+    })
+}
+
+/// A graded question beside its question, for the results.
+pub struct Reviewed<'a> {
+    /// 1-based, in the quiz's order.
+    pub number: usize,
+    pub question: &'a Question,
+    pub correct: bool,
+    /// What the learner answered, and the right answer, as text.
+    pub given: String,
+    pub answer: String,
+}
+
+/// The stored answers of an attempt beside the quiz's questions as published now. A question
+/// added since the attempt has no answer and is left out.
+pub fn review<'a>(quiz: &'a Quiz, answers: &[Answered]) -> anyhow::Result<Vec<Reviewed<'a>>> {
+    let mut items = Vec::new();
+    for (index, question) in quiz.questions.iter().enumerate() {
+        let Some(answer) = answers.iter().find(|a| a.question_id == question.id) else {
+            continue;
+        };
+        let (kind, key) = key_of(question)?;
+        items.push(Reviewed {
+            number: index + 1,
+            question,
+            correct: answer.correct,
+            given: given_answer(kind, &key, &answer.given),
+            answer: correct_answer(kind, &key),
+        });
+    }
+    Ok(items)
+}
 
 /// Short text matches ignoring case and surrounding or repeated spaces.
 fn normalize(text: &str) -> String {
