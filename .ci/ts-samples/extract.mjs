@@ -4,6 +4,9 @@
 // its own module. A fragment marked `check=<name>` is written into context/<name>.ts at its
 // `//// sample ////` line: the context declares what the fragment takes from the code around it
 // (a repository, the handler it sits in), so tsc still checks every line the lesson prints.
+// A block marked `check-decorators` (NestJS and other code written for TypeScript's legacy
+// decorators, which `erasableSyntaxOnly` and Node's type stripping refuse) goes under
+// <out>/samples-decorators/ instead, which tsconfig-decorators.json checks on its own.
 // Prints how many blocks it wrote.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -30,7 +33,7 @@ for (const path of readdirSync(contentDir).sort()) {
           end++;
         }
         const marks = info[2].trim().split(/\s+/);
-        const check = marks.find((mark) => mark === "check" || mark.startsWith("check="));
+        const check = marks.find((mark) => mark === "check" || mark === "check-decorators" || mark.startsWith("check="));
         if (info[1] === "typescript" && check) {
           let code = lines.slice(i + 1, end).join("\n") + "\n";
           if (check.startsWith("check=")) {
@@ -39,9 +42,10 @@ for (const path of readdirSync(contentDir).sort()) {
             code = context.replace(MARK, code);
           }
           const named = lines[i + 1].match(/^\/\/ (src\/[\w.-]+\.ts)$/);
+          const root = check === "check-decorators" ? "samples-decorators" : "samples";
           const file = named
-            ? join(outDir, "samples", module, named[1])
-            : join(outDir, "samples", module, `${lesson.replace(/\.md$/, "")}-${i + 1}.ts`);
+            ? join(outDir, root, module, named[1])
+            : join(outDir, root, module, `${lesson.replace(/\.md$/, "")}-${i + 1}.ts`);
           if (existsSync(file)) throw new Error(`${module}/${lesson}:${i + 1}: ${file} is written twice`);
           mkdirSync(join(file, ".."), { recursive: true });
           writeFileSync(file, named ? code : code + "export {};\n");
