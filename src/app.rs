@@ -48,6 +48,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(search::router())
         .merge(admin::router())
         .merge(ops::router())
+        .merge(api::pages())
         .route("/static/{*name}", get(web::assets::serve))
         .fallback(|| async { error::AppError::NotFound })
         .with_state(state)

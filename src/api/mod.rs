@@ -15,6 +15,7 @@ mod me;
 mod paths;
 mod problem;
 mod quizzes;
+mod reference;
 
 use std::sync::LazyLock;
 
@@ -198,6 +199,11 @@ async fn openapi_json() -> Response {
             .into_response(),
         Err(error) => problem::Problem::from(anyhow::Error::from(error)).into_response(),
     }
+}
+
+/// The reference page, `/api`: a page like the others (sessions, layout), so it sits with them.
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/api", get(reference::page))
 }
 
 /// The API with its own layers; `app.rs` merges it beside the pages.

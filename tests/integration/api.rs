@@ -670,8 +670,8 @@ async fn the_rate_limit_is_kept_per_token_in_the_database(app: TestApp) {
 /// Every route of the API is in the OpenAPI document: the document's paths answer their
 /// documented methods (not 404), and a method the document does not list is refused with a
 /// 405 whose `Allow` names exactly the documented ones. The source may add routes only
-/// through `routes!` (which documents them); the two plain routes are the document itself and
-/// the catch-all 404.
+/// through `routes!` (which documents them); the three plain routes are the document itself,
+/// the catch-all 404 and the reference page.
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {
     let app = TestApp::sqlite().await;
@@ -724,7 +724,7 @@ async fn the_openapi_document_lists_every_route() {
         let path = entry.unwrap().path();
         let source = std::fs::read_to_string(&path).unwrap();
         let plain = source.matches(".route(").count();
-        let allowed = if path.ends_with("mod.rs") { 2 } else { 0 };
+        let allowed = if path.ends_with("mod.rs") { 3 } else { 0 };
         assert_eq!(
             plain,
             allowed,
@@ -732,4 +732,29 @@ async fn the_openapi_document_lists_every_route() {
             path.display()
         );
     }
+}
+
+/// `/api` is rendered on the server from the document: every operation, its answers, the
+/// problem types, without JavaScript.
+#[tokio::test]
+async fn the_reference_page_shows_every_operation_of_the_document() {
+    let app = TestApp::sqlite().await;
+    let document: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let page = app.get("/api").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = Page::from(page).await;
+    let headings = page.texts(".api-operation h3");
+    let mut expected = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            expected.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    assert_eq!(
+        headings.iter().collect::<BTreeSet<_>>(),
+        expected.iter().collect::<BTreeSet<_>>()
+    );
+    assert!(page.count("#problem-validation-failed") == 1);
+    assert!(page.count("#schema-ProblemBody") == 1);
+    assert_eq!(page.count("script:not([src])"), 0);
 }
