@@ -99,54 +99,7 @@ pub async fn set_active<'e>(
         .map(drop)
 }
 
-pub struct AuditEntry<'a> {
-    pub actor_id: &'a str,
-    pub actor_name: &'a str,
-    pub action: &'a str,
-    pub target: &'a str,
-    pub summary: &'a str,
-    pub now: i64,
-}
-
-impl<'a> AuditEntry<'a> {
-    /// `actor` did `action` (e.g. "lesson.update") to `target`; `summary` says before → after.
-    pub fn by(
-        actor: &'a crate::auth::User,
-        action: &'a str,
-        target: &'a str,
-        summary: &'a str,
-        now: i64,
-    ) -> Self {
-        Self {
-            actor_id: &actor.id,
-            actor_name: &actor.display_name,
-            action,
-            target,
-            summary,
-            now,
-        }
-    }
-}
-
-pub async fn insert_audit<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    entry: AuditEntry<'_>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, actor_id, actor_name, action, target, summary, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(entry.actor_id)
-    .bind(entry.actor_name)
-    .bind(entry.action)
-    .bind(entry.target)
-    .bind(entry.summary)
-    .bind(entry.now)
-    .execute(executor)
-    .await
-    .map(drop)
-}
+pub use crate::db::audit::{AuditEntry, insert_audit};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AuditRow {

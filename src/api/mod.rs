@@ -8,6 +8,7 @@
 //! (tests/integration/api.rs fails on a route the document does not list).
 
 mod caller;
+mod content;
 mod cursor;
 mod idempotency;
 mod json;
@@ -43,6 +44,8 @@ use crate::{curriculum, state::AppState};
 pub const PREFIX: &str = "/api/v1";
 /// JSON bodies are small (a quiz attempt is a few KB).
 const BODY_LIMIT: usize = 256 * 1024;
+/// A curriculum archive, the one large body.
+const ARCHIVE_BODY_LIMIT: usize = crate::curriculum::publish::MAX_ARCHIVE_BYTES;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +63,7 @@ const BODY_LIMIT: usize = 256 * 1024;
         (name = "curriculum", description = "Paths, modules and lessons, with the caller's progress"),
         (name = "progress", description = "Marking lessons done"),
         (name = "quizzes", description = "Module quizzes and the caller's attempts"),
+        (name = "content", description = "The curriculum as an archive, for editors: export, stage, apply"),
     )
 )]
 struct Document;
@@ -106,8 +110,12 @@ impl Modify for Conventions {
                     ("500", "An unexpected error; it has been logged"),
                     ("503", "Busy or without its database: see `Retry-After`"),
                 ];
-                // Every read answers with an ETag (json::fresh).
-                if index == 0 {
+                // Every JSON read answers with an ETag (json::fresh).
+                let json_read = index == 0
+                    && operation.responses.responses.get("200").is_some_and(|ok| {
+                        matches!(ok, RefOr::T(ok) if ok.content.contains_key("application/json"))
+                    });
+                if json_read {
                     operation
                         .responses
                         .responses
@@ -165,7 +173,15 @@ fn operations() -> OpenApiRouter<AppState> {
         .routes(routes!(quizzes::quiz))
         .routes(routes!(quizzes::submit))
         .routes(routes!(quizzes::list))
-        .routes(routes!(quizzes::attempt));
+        .routes(routes!(quizzes::attempt))
+        .routes(routes!(content::export))
+        .routes(routes!(content::apply))
+        // Archives are larger than other bodies.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(content::stage))
+                .layer(DefaultBodyLimit::max(ARCHIVE_BODY_LIMIT)),
+        );
     OpenApiRouter::with_openapi(Document::openapi()).nest(PREFIX, v1)
 }
 

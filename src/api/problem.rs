@@ -121,6 +121,28 @@ impl Problem {
         problem
     }
 
+    /// 422: an archive that cannot be imported, each reason an entry of `errors`.
+    pub fn invalid_archive(messages: Vec<String>) -> Self {
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            messages
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "The archive cannot be imported.".into()),
+        )
+        .typed("invalid-archive");
+        problem.errors = messages
+            .into_iter()
+            .skip(1)
+            .map(|detail| FieldProblem {
+                pointer: None,
+                parameter: None,
+                detail,
+            })
+            .collect();
+        problem
+    }
+
     /// 422 naming one invalid query parameter.
     pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
@@ -139,7 +161,7 @@ impl Problem {
 }
 
 /// The API's own problem types: (slug, title, what it means). The reference page lists them.
-pub const TYPES: [(&str, &str, &str); 5] = [
+pub const TYPES: [(&str, &str, &str); 6] = [
     (
         "validation-failed",
         "The request is not valid.",
@@ -152,6 +174,13 @@ pub const TYPES: [(&str, &str, &str); 5] = [
         "The quiz has changed.",
         "The attempt answers questions the quiz does not have: it was edited since you loaded \
          it. `errors` names each such answer. Load the quiz again and answer its questions.",
+    ),
+    (
+        "invalid-archive",
+        "The archive cannot be imported.",
+        "The archive is not a readable .tar.gz of a curriculum, breaks its rules, or collides \
+         with content already here. `detail` says what, and `errors` lists every further \
+         problem. Nothing was imported.",
     ),
     (
         "idempotency-key-reused",

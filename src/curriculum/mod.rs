@@ -12,6 +12,7 @@ pub mod db;
 pub mod files;
 mod live;
 mod place;
+pub mod publish;
 pub mod published;
 mod slug;
 

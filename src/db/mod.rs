@@ -15,6 +15,7 @@
 //! - DDL that differs lives in `migrations/sqlite` and `migrations/postgres`, kept in step:
 //!   the same versions, the same tables and columns.
 
+pub mod audit;
 pub mod session_store;
 
 use std::{cell::Cell, fmt, future::Future, time::Duration};

@@ -25,6 +25,7 @@ db_tests! {
     a_second_read_with_the_etag_is_not_modified,
     every_error_is_problem_details,
     the_rate_limit_is_kept_per_token_in_the_database,
+    a_curriculum_archive_is_published_through_the_api_as_through_the_web,
 }
 
 const LESSON: &str = "/api/v1/paths/backend-foundations/how-backends-work/what-the-backend-does";
@@ -757,4 +758,100 @@ async fn the_reference_page_shows_every_operation_of_the_document() {
     assert!(page.count("#problem-validation-failed") == 1);
     assert!(page.count("#schema-ProblemBody") == 1);
     assert_eq!(page.count("script:not([src])"), 0);
+}
+
+async fn a_curriculum_archive_is_published_through_the_api_as_through_the_web(app: TestApp) {
+    use groundwork::curriculum::archive as tar_gz;
+
+    use crate::archive::{
+        counts, editor_with_curriculum, lesson_titled, upload, with_new_lesson_title,
+    };
+
+    editor_with_curriculum(&app).await;
+    let editor = make_token(&app, "ci publish", &["read", "content"]).await;
+    let (_ada, learner) = learner_with_token(&app, "ada@example.com", &["read", "write"]).await;
+    problem(
+        get(&app, "/api/v1/content/archive", &learner).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    let exported = get(&app, "/api/v1/content/archive", &editor).await;
+    assert_eq!(exported.status(), StatusCode::OK);
+    assert_eq!(exported.headers()[header::CONTENT_TYPE], "application/gzip");
+    assert_eq!(exported.headers()[header::CACHE_CONTROL], "no-store");
+    let tree = tar_gz::unpack(&exported.bytes().await.unwrap()).unwrap();
+    let (changed, _) = with_new_lesson_title(tree, "Published from CI");
+    let bytes = tar_gz::pack(&changed, 0).unwrap();
+
+    let stage = |bytes: Vec<u8>, content_type: &'static str| {
+        let app = &app;
+        let editor = &editor;
+        async move {
+            app.new_client()
+                .post(app.url("/api/v1/content/imports"))
+                .bearer_auth(editor)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The web's dry run and the API's report the same.
+    let web = Page::from(upload(&app, "changed.tar.gz", &bytes).await).await;
+    let staged = stage(bytes.clone(), "application/gzip").await;
+    assert_eq!(staged.status(), StatusCode::CREATED);
+    let staged: Value = staged.json().await.unwrap();
+    for row in staged["report"].as_array().unwrap() {
+        let kind = row["kind"].as_str().unwrap();
+        let numbers = |name: &str| row[name].as_u64().unwrap() as usize;
+        assert_eq!(
+            counts(&web, kind),
+            (numbers("created"), numbers("updated"), numbers("unchanged")),
+            "{kind}"
+        );
+    }
+    assert_eq!(staged["summary"], "lessons: 0 created, 1 updated");
+    assert_eq!(
+        lesson_titled(&app, "Published from CI").await,
+        0,
+        "a dry run changes nothing"
+    );
+
+    let apply = staged["apply"].as_str().unwrap().to_owned();
+    let applied = call(&app, Method::POST, &apply, &editor, None).await;
+    assert_eq!(applied.status(), StatusCode::OK);
+    let applied: Value = applied.json().await.unwrap();
+    assert_eq!(applied["summary"], "lessons: 0 created, 1 updated");
+    assert_eq!(lesson_titled(&app, "Published from CI").await, 1);
+    let audited: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor_name, summary FROM audit_log WHERE action = 'content.import'")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        vec![(
+            "Edie".to_owned(),
+            "lessons: 0 created, 1 updated".to_owned()
+        )]
+    );
+    problem(
+        call(&app, Method::POST, &apply, &editor, None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    let broken = problem(
+        stage(b"not an archive".to_vec(), "application/gzip").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(broken["type"], "/api#problem-invalid-archive");
+    problem(
+        stage(bytes, "application/json").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
 }

@@ -68,7 +68,7 @@ async fn exported_tree(app: &TestApp) -> files::Tree {
 }
 
 /// (created, updated, unchanged) of a kind in the report table of `page`.
-fn counts(page: &Page, kind: &str) -> (usize, usize, usize) {
+pub fn counts(page: &Page, kind: &str) -> (usize, usize, usize) {
     let cell = |class: &str| {
         page.text(&format!("#report-{kind} td.{class}"))
             .parse::<usize>()
@@ -166,7 +166,7 @@ async fn exporting_then_importing_the_archive_through_the_browser_changes_nothin
 }
 
 /// The tree with the title of its first lesson changed.
-fn with_new_lesson_title(mut tree: files::Tree, title: &str) -> (files::Tree, String) {
+pub fn with_new_lesson_title(mut tree: files::Tree, title: &str) -> (files::Tree, String) {
     let (file, text) = tree
         .iter()
         .find(|(file, _)| file.matches('/').count() == 2 && file.ends_with(".md"))
@@ -184,7 +184,7 @@ fn with_new_lesson_title(mut tree: files::Tree, title: &str) -> (files::Tree, St
     (tree, file)
 }
 
-async fn lesson_titled(app: &TestApp, title: &str) -> i64 {
+pub async fn lesson_titled(app: &TestApp, title: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM lessons WHERE title = $1")
         .bind(title)
         .fetch_one(app.db.pool())

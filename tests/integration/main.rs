@@ -8,7 +8,7 @@ mod admin_quizzes;
 mod admin_users;
 mod api;
 mod architecture;
-mod archive;
+pub mod archive;
 pub mod authoring;
 mod browser;
 mod certificates;

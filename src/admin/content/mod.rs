@@ -25,7 +25,7 @@ use axum::{
 
 use crate::{
     auth::User,
-    curriculum::db::{editor as db, imports as archive_db, quizzes as quiz_db},
+    curriculum::db::{editor as db, quizzes as quiz_db},
     error::AppError,
     state::AppState,
 };
