@@ -2,8 +2,8 @@
 //! their data, and deleting the account. Every action confirms sensitive changes with the
 //! current password.
 //!
-//! A page feature; it uses other features only for their data-export functions (the rule:
-//! tests/integration/architecture.rs).
+//! A page feature: it imports no other page feature (tests/integration/architecture.rs); the
+//! data export is `progress::export`.
 
 mod tokens;
 mod two_factor;
@@ -18,7 +18,6 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 use crate::{
@@ -199,31 +198,7 @@ async fn export(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, AppError> {
-    let visits = crate::progress::visits_of(&state.db, &state.visits, &user.id).await?;
-    let completions = crate::learning::completions_of(&state.db, &user.id).await?;
-    let attempts = crate::quiz::attempts_of(&state.db, &user.id).await?;
-    let lab_attempts = crate::labs::attempts_of(&state.db, &user.id).await?;
-    let certificates = crate::learning::certificates_of(&state.db, &user.id).await?;
-    let (notes, bookmarks) = crate::notes::export_of(&state.db, &user.id).await?;
-    let data = json!({
-        "format": "groundwork-account-export/1",
-        "exported_at": session::now(),
-        "account": {
-            "id": user.id,
-            "email": user.email,
-            "display_name": user.display_name,
-            "role": user.role,
-            "created_at": user.created_at,
-            "two_factor_enabled": user.has_two_factor(),
-        },
-        "lesson_visits": visits,
-        "lesson_completions": completions,
-        "quiz_attempts": attempts,
-        "lab_attempts": lab_attempts,
-        "certificates": certificates,
-        "notes": notes,
-        "bookmarks": bookmarks,
-    });
+    let data = crate::progress::export::document(&state.db, &state.visits, &user).await?;
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok((
         [

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{
     caller::Caller,
@@ -174,19 +174,10 @@ pub async fn stage(
     .await
 }
 
-/// Where a staged import is.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)]
-pub struct ImportId {
-    /// The `id` of the staged import
-    import: String,
-}
-
 /// Applies a staged import in one transaction, with an entry in the audit log.
 #[utoipa::path(
     post, path = "/content/imports/{import}/apply", operation_id = "applyImport", tag = "content",
-    params(ImportId),
+    params(("import" = String, Path, description = "The `id` of the staged import")),
     responses(
         (status = 200, description = "Applied", body = AppliedImport),
     ),

@@ -13,6 +13,7 @@ mod cursor;
 mod idempotency;
 mod json;
 mod me;
+mod mine;
 mod paths;
 mod problem;
 mod quizzes;
@@ -59,7 +60,7 @@ const ARCHIVE_BODY_LIMIT: usize = crate::curriculum::publish::MAX_ARCHIVE_BYTES;
     security(("token" = [])),
     components(schemas(problem::ProblemBody, problem::FieldProblem)),
     tags(
-        (name = "account", description = "The caller"),
+        (name = "account", description = "The caller and their own records"),
         (name = "curriculum", description = "Paths, modules and lessons, with the caller's progress"),
         (name = "progress", description = "Marking lessons done"),
         (name = "quizzes", description = "Module quizzes and the caller's attempts"),
@@ -165,6 +166,9 @@ fn problem_response(description: &str) -> openapi::Response {
 fn operations() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .routes(routes!(me::me))
+        .routes(routes!(mine::list_notes))
+        .routes(routes!(mine::list_bookmarks))
+        .routes(routes!(mine::data_export))
         .routes(routes!(paths::list))
         .routes(routes!(paths::outline))
         .routes(routes!(paths::module))

@@ -10,10 +10,11 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{
     caller::Caller,
+    cursor::{self, Page},
     idempotency::{self, Created},
     json::{self, Body},
     paths::ModuleSlugs,
@@ -310,19 +311,6 @@ pub async fn submit(
     .await
 }
 
-/// The query of a list: how many, and where the previous page ended.
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct Page {
-    /// How many to answer; 20 when left out.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// Where the previous page ended: take it from that page's `next`.
-    #[param(pattern = r"^[0-9]{1,18}\.[0-9a-f-]{1,64}$")]
-    pub cursor: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct AttemptSummary {
     pub id: String,
@@ -357,31 +345,11 @@ pub async fn list(
     Query(page): Query<Page>,
 ) -> Result<Response, Problem> {
     caller.require(Scope::Read)?;
-    let limit = page.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(Problem::invalid_parameter(
-            "limit",
-            "Ask for 1 to 100 attempts.",
-        ));
-    }
-    let after = match &page.cursor {
-        Some(cursor) => Some(super::cursor::decode(cursor).ok_or_else(|| {
-            Problem::invalid_parameter("cursor", "Use the `next` link of the previous page.")
-        })?),
-        None => None,
-    };
+    let (limit, after) = page.read()?;
     let mut rows = attempts::page(&state.db, caller.user_id(), after, limit + 1).await?;
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|last| {
-            format!(
-                "/api/v1/attempts?limit={limit}&cursor={}",
-                super::cursor::encode(last.created_at, &last.id)
-            )
-        })
-    } else {
-        None
-    };
+    let next = cursor::next_page(&mut rows, limit, "/api/v1/attempts", |row| {
+        (row.created_at, &row.id)
+    });
     let list = AttemptList {
         attempts: rows
             .iter()
@@ -396,15 +364,10 @@ pub async fn list(
             .collect(),
         next: next.clone(),
     };
-    let mut response = json::fresh(&headers, &list);
-    if let Some(next) = next
-        && let Ok(value) = format!("<{next}>; rel=\"next\"").parse()
-    {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LINK, value);
-    }
-    Ok(response)
+    Ok(cursor::link_next(
+        json::fresh(&headers, &list),
+        next.as_deref(),
+    ))
 }
 
 /// One of the caller's attempts, graded and explained. Another learner's attempt is not found.

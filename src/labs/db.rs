@@ -83,14 +83,3 @@ pub async fn list_attempts_at(
         .fetch_all(db.pool())
         .await
 }
-
-/// Every attempt of the user, for their data export.
-pub async fn list_attempts(db: &Db, user_id: &str) -> sqlx::Result<Vec<Attempt>> {
-    let sql = format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM lab_attempts WHERE user_id = $1 ORDER BY created_at, id"
-    );
-    sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_all(db.pool())
-        .await
-}

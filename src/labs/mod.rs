@@ -24,7 +24,6 @@ use serde::Deserialize;
 use crate::{
     auth::{CurrentUser, User},
     curriculum::ModuleAt,
-    db::Db,
     error::AppError,
     state::AppState,
     web::{Form, Layout, Path, Query},
@@ -50,21 +49,6 @@ pub fn router() -> Router<AppState> {
             "/paths/{path}/{module}/labs/{exercise}/practice-reset",
             post(reset_practice),
         )
-}
-
-/// Every lab attempt of the user, for their data export.
-pub async fn attempts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
-    Ok(db::list_attempts(db, user_id)
-        .await?
-        .into_iter()
-        .map(|a| {
-            serde_json::json!({
-                "id": a.id, "exercise_id": a.exercise_id, "input": a.input,
-                "passed": a.passed != 0, "created_at": a.created_at,
-                "result": serde_json::from_str::<serde_json::Value>(&a.result).unwrap_or_default(),
-            })
-        })
-        .collect())
 }
 
 /// Where an exercise is, and the exercise.

@@ -6,23 +6,6 @@ use sqlx::FromRow;
 use crate::db::Db;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct CompletionExport {
-    pub lesson_id: String,
-    pub lesson_title: String,
-    pub completed_at: i64,
-}
-
-pub async fn list_completions(db: &Db, user_id: &str) -> sqlx::Result<Vec<CompletionExport>> {
-    sqlx::query_as(
-        "SELECT c.lesson_id, l.title AS lesson_title, c.completed_at FROM lesson_completions c \
-         JOIN lessons l ON l.id = c.lesson_id WHERE c.user_id = $1 ORDER BY c.completed_at",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await
-}
-
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Certificate {
     pub code: String,
     pub learner_name: String,
@@ -42,15 +25,6 @@ pub async fn get_certificate(db: &Db, code: &str) -> sqlx::Result<Option<Certifi
     )
     .bind(code)
     .fetch_optional(db.pool())
-    .await
-}
-
-pub async fn list_certificates(db: &Db, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
-    sqlx::query_as(
-        "SELECT code, learner_name, path_title, issued_at FROM certificates WHERE user_id = $1 ORDER BY issued_at",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
     .await
 }
 

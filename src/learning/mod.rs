@@ -24,7 +24,6 @@ use crate::{
         LessonAt, ModuleAt, PathAt,
         published::{Module, Path, Snapshot},
     },
-    db::Db,
     error::AppError,
     progress::{
         Also, Completion, Earned, LastVisit, ModuleState, Progress, completions, lesson_href,
@@ -34,7 +33,7 @@ use crate::{
     web::dates::date,
 };
 
-pub use db::{Certificate, CompletionExport};
+use db::Certificate;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,11 +51,6 @@ pub fn router() -> Router<AppState> {
             "/paths/{path}/{module}/reset",
             get(reset_module_form).post(reset_module),
         )
-}
-
-/// The user's certificates, for the dashboard and their data export.
-pub async fn certificates_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<Certificate>> {
-    db::list_certificates(db, user_id).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -174,11 +168,6 @@ async fn reset_path(
         &path.href(),
     )
     .await
-}
-
-/// Every completion of the user, for their data export.
-pub async fn completions_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<CompletionExport>> {
-    db::list_completions(db, user_id).await
 }
 
 #[derive(Template, WebTemplate)]

@@ -4,8 +4,6 @@
 //! A page feature: it stands on `curriculum` and `progress` and imports no other page feature
 //! (tests/integration/architecture.rs).
 
-mod db;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -24,9 +22,8 @@ use crate::{
         session::{self, now},
     },
     curriculum::LessonAt,
-    db::Db,
     error::AppError,
-    progress::Progress,
+    progress::{Progress, notes as db},
     render::markdown,
     state::AppState,
     web::dates::date_time as when,
@@ -97,14 +94,6 @@ pub fn widgets(lesson_href: &str, progress: &Progress) -> (BookmarkButton, NoteB
         error: None,
     };
     (bookmark, note)
-}
-
-/// Every note and bookmark of the user, for their data export.
-pub async fn export_of(db: &Db, user_id: &str) -> sqlx::Result<(Vec<Item>, Vec<Item>)> {
-    Ok((
-        db::list_notes(db, user_id).await?,
-        db::list_bookmarks(db, user_id).await?,
-    ))
 }
 
 #[derive(Template, WebTemplate)]

@@ -7,6 +7,8 @@ pub mod attempts;
 pub mod certificate;
 pub mod completions;
 mod db;
+pub mod export;
+pub mod notes;
 mod visits;
 
 use std::collections::{HashMap, HashSet};

@@ -26,7 +26,6 @@ use crate::{
         files::QuestionKind,
         published::{Question, Quiz},
     },
-    db::Db,
     error::AppError,
     grading::quiz::{self as grade, key_of},
     progress::attempts::{self, Attempt},
@@ -34,21 +33,6 @@ use crate::{
     state::AppState,
     web::{Form, Layout, Path},
 };
-
-/// Every attempt of the user (score, answers), for their data export.
-pub async fn attempts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<serde_json::Value>> {
-    let attempts = attempts::list(db, user_id).await?;
-    Ok(attempts
-        .into_iter()
-        .map(|a| {
-            serde_json::json!({
-                "id": a.id, "quiz_id": a.quiz_id, "score": a.score, "correct": a.correct,
-                "total": a.total, "passed": a.passed != 0, "created_at": a.created_at,
-                "answers": serde_json::from_str::<serde_json::Value>(&a.answers).unwrap_or_default(),
-            })
-        })
-        .collect())
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -26,6 +26,7 @@ db_tests! {
     every_error_is_problem_details,
     the_rate_limit_is_kept_per_token_in_the_database,
     a_curriculum_archive_is_published_through_the_api_as_through_the_web,
+    notes_bookmarks_and_the_data_export_are_the_callers_own,
 }
 
 const LESSON: &str = "/api/v1/paths/backend-foundations/how-backends-work/what-the-backend-does";
@@ -854,4 +855,84 @@ async fn a_curriculum_archive_is_published_through_the_api_as_through_the_web(ap
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
     )
     .await;
+}
+
+async fn notes_bookmarks_and_the_data_export_are_the_callers_own(app: TestApp) {
+    app.import_fixture().await;
+    let (ada, token) = learner_with_token(&app, "ada@example.com", &["read"]).await;
+    let (_bob, bob) = learner_with_token(&app, "bob@example.com", &["read"]).await;
+    let lessons = [
+        "/paths/backend-foundations/how-backends-work/what-the-backend-does",
+        "/paths/backend-foundations/how-backends-work/the-request-lifecycle",
+        "/paths/backend-foundations/databases-and-data-modeling/schema-design",
+    ];
+    for (i, lesson) in lessons.iter().enumerate() {
+        let saved = ada
+            .post_form(
+                &format!("{lesson}/note"),
+                &[("note", &format!("Note **{i}**"))],
+            )
+            .await;
+        assert!(saved.status().is_redirection() || saved.status().is_success());
+        ada.post_form(&format!("{lesson}/bookmark"), &[]).await;
+    }
+
+    // Two pages of notes: every note once, the last page without `next`.
+    let first: Value = get(&app, "/api/v1/notes?limit=2", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().unwrap();
+    let second: Value = get(&app, next, &token).await.json().await.unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["next"], Value::Null);
+    let mut seen: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|item| item["page"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    let mut expected: Vec<String> = lessons.iter().map(|l| (*l).to_owned()).collect();
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert!(
+        first["items"][0]["html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>")
+    );
+
+    let bookmarks: Value = get(&app, "/api/v1/bookmarks", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bookmarks["items"].as_array().unwrap().len(), 3);
+    assert_eq!(bookmarks["items"][0]["markdown"], Value::Null);
+
+    // Another learner sees none of it.
+    let theirs: Value = get(&app, "/api/v1/notes", &bob).await.json().await.unwrap();
+    assert_eq!(theirs["items"], json!([]));
+
+    // The export is the settings page's document.
+    let exported = get(&app, "/api/v1/export", &token).await;
+    assert_eq!(exported.headers()[header::CACHE_CONTROL], "no-store");
+    let exported: Value = exported.json().await.unwrap();
+    let download: Value = ada.get("/settings/export").await.json().await.unwrap();
+    assert_eq!(exported["format"], "groundwork-account-export/1");
+    for part in [
+        "account",
+        "notes",
+        "bookmarks",
+        "lesson_completions",
+        "quiz_attempts",
+        "certificates",
+    ] {
+        assert_eq!(exported[part], download[part], "{part}");
+    }
+    assert_eq!(exported["notes"].as_array().unwrap().len(), 3);
 }

@@ -55,6 +55,24 @@ async fn a_learner_registers_logs_out_logs_in_and_logs_out_again() {
     // Settings render accessibly too, then log out again.
     browser.goto(&app.url("/settings")).await;
     browser.assert_accessible().await;
+
+    // A personal access token for the API: made with the keyboard-usable form, shown once.
+    browser.click("a[href='/settings/tokens']").await;
+    browser.wait_for_path("/settings/tokens").await;
+    browser.assert_accessible().await;
+    browser.fill("name", "my script").await;
+    browser
+        .click("main form[action='/settings/tokens'] button[type=submit]")
+        .await;
+    let shown = browser.wait_for("#new-token-title").await;
+    assert_eq!(shown, "Your new token “my script”");
+    let token = browser
+        .eval("return document.getElementById('new-token').value")
+        .await;
+    assert!(token.as_str().unwrap().starts_with("gw_"));
+    browser.assert_accessible().await;
+    browser.goto(&app.url("/api")).await;
+    browser.assert_accessible().await;
     browser.click("nav form[action='/logout'] button").await;
     browser.wait_for_path("/").await;
     assert_eq!(browser.count("nav a[href='/dashboard']").await, 0);

@@ -1,4 +1,5 @@
-//! SQL for bookmarks and notes; every statement is scoped by the owner's id.
+//! A learner's bookmarks and notes: the notes pages, the API and the data export read and
+//! write them here. Every statement is scoped by the owner's id.
 
 use sqlx::FromRow;
 
@@ -83,26 +84,52 @@ impl Item {
 const LESSON_JOIN: &str = "JOIN lessons l ON l.id = x.lesson_id JOIN modules m ON m.id = l.module_id \
      JOIN paths p ON p.id = m.path_id";
 
+/// All the user's notes, newest first.
 pub async fn list_notes(db: &Db, user_id: &str) -> sqlx::Result<Vec<Item>> {
-    let sql = format!(
-        "SELECT x.lesson_id, l.title AS lesson_title, p.slug AS path_slug, m.slug AS module_slug, \
-         l.slug AS lesson_slug, x.body_html, x.body_markdown, x.updated_at FROM notes x {LESSON_JOIN} \
-         WHERE x.user_id = $1 ORDER BY x.updated_at DESC, l.title"
-    );
-    sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_all(db.pool())
-        .await
+    page(db, user_id, List::Notes, None, i64::MAX).await
 }
 
+/// All the user's bookmarks, newest first.
 pub async fn list_bookmarks(db: &Db, user_id: &str) -> sqlx::Result<Vec<Item>> {
+    page(db, user_id, List::Bookmarks, None, i64::MAX).await
+}
+
+/// Which of a learner's lists.
+#[derive(Debug, Clone, Copy)]
+pub enum List {
+    Notes,
+    Bookmarks,
+}
+
+/// A page of the user's notes or bookmarks, newest first, after the one at `after` (time,
+/// lesson id).
+pub async fn page(
+    db: &Db,
+    user_id: &str,
+    list: List,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Item>> {
+    let (at, lesson_id) = after.unwrap_or((i64::MAX, String::new()));
+    let (table, time, body) = match list {
+        List::Notes => ("notes", "x.updated_at", "x.body_html, x.body_markdown"),
+        List::Bookmarks => (
+            "bookmarks",
+            "x.created_at",
+            "'' AS body_html, '' AS body_markdown",
+        ),
+    };
     let sql = format!(
         "SELECT x.lesson_id, l.title AS lesson_title, p.slug AS path_slug, m.slug AS module_slug, \
-         l.slug AS lesson_slug, '' AS body_html, '' AS body_markdown, x.created_at AS updated_at \
-         FROM bookmarks x {LESSON_JOIN} WHERE x.user_id = $1 ORDER BY x.created_at DESC, l.title"
+         l.slug AS lesson_slug, {body}, {time} AS updated_at FROM {table} x {LESSON_JOIN} \
+         WHERE x.user_id = $1 AND ({time} < $2 OR ({time} = $2 AND x.lesson_id < $3)) \
+         ORDER BY {time} DESC, x.lesson_id DESC LIMIT $4"
     );
     sqlx::query_as(&sql)
         .bind(user_id)
+        .bind(at)
+        .bind(lesson_id)
+        .bind(limit)
         .fetch_all(db.pool())
         .await
 }
