@@ -1,5 +1,6 @@
 //! `/api`: the API reference, a page rendered on the server from the OpenAPI document (no
-//! JavaScript), so what it says is what the handlers declare: every operation by tag with its
+//! JavaScript), so what it says is what the handlers declare (descriptions escaped, with their
+//! `code` spans): every operation by tag with its
 //! parameters, body and answers, the schemas, and the problem types.
 
 use std::sync::{Arc, LazyLock};
@@ -10,7 +11,7 @@ use axum::extract::State;
 use serde_json::Value;
 
 use super::{document, problem};
-use crate::{config::Config, web::Layout};
+use crate::{config::Config, render::markdown::inline, web::Layout};
 
 pub struct Operation {
     pub method: String,
@@ -46,6 +47,8 @@ pub struct Schema {
 
 pub struct Reference {
     pub title: String,
+    /// The problem types: (slug, title, meaning as HTML).
+    pub problems: Vec<(&'static str, &'static str, String)>,
     pub description: String,
     pub tags: Vec<Tag>,
     pub schemas: Vec<Schema>,
@@ -53,6 +56,11 @@ pub struct Reference {
 
 fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
+}
+
+/// A description as HTML: escaped, with its `code` spans.
+fn html(value: &Value) -> String {
+    inline(value.as_str().unwrap_or_default())
 }
 
 /// A schema as one short type: `string`, `integer | null`, `array of LessonItem`, `Quiz`.
@@ -93,7 +101,7 @@ fn build() -> Reference {
         .flatten()
         .map(|tag| Tag {
             name: text(&tag["name"]),
-            description: text(&tag["description"]),
+            description: html(&tag["description"]),
             operations: Vec::new(),
         })
         .collect();
@@ -111,7 +119,7 @@ fn build() -> Reference {
                     place: text(&parameter["in"]),
                     kind: type_of(&parameter["schema"]),
                     required: parameter["required"].as_bool().unwrap_or(false),
-                    description: text(&parameter["description"]),
+                    description: html(&parameter["description"]),
                 })
                 .collect();
             let body = operation["requestBody"]["content"]["application/json"]
@@ -127,7 +135,7 @@ fn build() -> Reference {
                         .and_then(|content| content.values().next())
                         .and_then(|media| media.get("schema"))
                         .map(type_of);
-                    (status.clone(), text(&response["description"]), schema)
+                    (status.clone(), html(&response["description"]), schema)
                 })
                 .collect();
             responses.sort();
@@ -138,7 +146,7 @@ fn build() -> Reference {
                     .trim_end_matches('-')
                     .to_owned(),
                 path: path.clone(),
-                summary: text(&operation["summary"]),
+                summary: html(&operation["summary"]),
                 parameters,
                 body,
                 responses,
@@ -166,7 +174,7 @@ fn build() -> Reference {
                 .collect();
             Schema {
                 name: name.clone(),
-                description: text(&schema["description"]),
+                description: html(&schema["description"]),
                 fields: schema["properties"]
                     .as_object()
                     .into_iter()
@@ -176,7 +184,7 @@ fn build() -> Reference {
                             field.clone(),
                             type_of(property),
                             required.contains(&field.as_str()),
-                            text(&property["description"]),
+                            html(&property["description"]),
                         )
                     })
                     .collect(),
@@ -184,8 +192,12 @@ fn build() -> Reference {
         })
         .collect();
     Reference {
+        problems: problem::TYPES
+            .iter()
+            .map(|(slug, title, meaning)| (*slug, *title, inline(meaning)))
+            .collect(),
         title: text(&document["info"]["title"]),
-        description: text(&document["info"]["description"]),
+        description: html(&document["info"]["description"]),
         tags,
         schemas,
     }
@@ -198,7 +210,6 @@ pub struct ReferencePage {
     reference: &'static Reference,
     /// This server's address, for the example.
     base: String,
-    problems: &'static [(&'static str, &'static str, &'static str)],
 }
 
 /// `GET /api`.
@@ -208,6 +219,5 @@ pub async fn page(layout: Layout, State(config): State<Arc<Config>>) -> Referenc
         layout,
         reference: &REFERENCE,
         base: config.public_url(),
-        problems: &problem::TYPES,
     }
 }
