@@ -94,6 +94,11 @@ fn with_page_layers(routes: Router, state: &AppState) -> Router {
             DbSessionStore::new(state.db.clone()),
             config,
         ))
+        // Outside the session layer, so it sees the cookie the session sets.
+        .layer(middleware::from_fn_with_state(
+            auth::SECRET_ROUTES,
+            web::security::private_pages,
+        ))
         .layer(axum_htmx::AutoVaryLayer)
 }
 

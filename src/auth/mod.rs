@@ -30,6 +30,13 @@ pub use user::{CurrentUser, MaybeUser, Role, User};
 
 use crate::state::AppState;
 
+/// Pages whose address holds a one-time secret: never stored (web::security::private_pages).
+pub const SECRET_ROUTES: &[&str] = &[
+    "/password-reset/{token}",
+    "/login/link/{token}",
+    "/setup/{token}",
+];
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(

@@ -16,7 +16,7 @@ db_tests! {
 }
 
 /// Asks for a reset of `email` and returns the path of the link in the newest mail.
-async fn request_link(app: &TestApp, email: &str, mails_expected: usize) -> String {
+pub async fn request_link(app: &TestApp, email: &str, mails_expected: usize) -> String {
     let response = app.post_form("/password-reset", &[("email", email)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let mails = app.outbox(mails_expected).await;
