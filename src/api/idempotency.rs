@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
 use super::problem::Problem;
-use crate::db::Db;
+use crate::{auth::tokens, db::Db};
 
 /// Keys are kept this long; an older one may be used again for a new request.
 const KEEP_SECONDS: i64 = 24 * 60 * 60;
@@ -103,11 +103,7 @@ where
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part);
     }
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hash = tokens::hex(&hasher.finalize());
     let now = crate::clock::now();
     // A key older than a day is forgotten, so it may start afresh.
     sqlx::query(

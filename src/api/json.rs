@@ -13,7 +13,8 @@ use axum::{
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
-use super::problem::Problem;
+use super::problem::{Problem, pointer_token};
+use crate::auth::tokens;
 
 /// A JSON request body of type `T` (whose fields say `deny_unknown_fields`).
 #[derive(Debug)]
@@ -87,7 +88,7 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
         match segment {
             Segment::Seq { index } => pointer.push_str(&index.to_string()),
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"))
+                pointer.push_str(&pointer_token(key))
             }
             Segment::Unknown => pointer.push('-'),
         }
@@ -112,13 +113,7 @@ pub fn fresh(request_headers: &HeaderMap, value: &impl Serialize) -> Response {
         Err(error) => return Problem::from(anyhow::Error::from(error)).into_response(),
     };
     let digest = Sha256::digest(&body);
-    let tag = format!(
-        "\"{}\"",
-        digest[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    );
+    let tag = format!("\"{}\"", tokens::hex(&digest[..16]));
     let matches = request_headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

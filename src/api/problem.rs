@@ -91,14 +91,7 @@ impl Problem {
             "The request body is not valid: see `errors`.",
         )
         .typed("validation-failed");
-        problem.errors = members
-            .into_iter()
-            .map(|(pointer, detail)| FieldProblem {
-                pointer: Some(pointer),
-                parameter: None,
-                detail,
-            })
-            .collect();
+        problem.errors = at_pointers(members);
         problem
     }
 
@@ -110,14 +103,7 @@ impl Problem {
         members: BTreeMap<String, String>,
     ) -> Self {
         let mut problem = Self::new(StatusCode::CONFLICT, detail).typed(kind);
-        problem.errors = members
-            .into_iter()
-            .map(|(pointer, detail)| FieldProblem {
-                pointer: Some(pointer),
-                parameter: None,
-                detail,
-            })
-            .collect();
+        problem.errors = at_pointers(members);
         problem
     }
 
@@ -158,6 +144,23 @@ impl Problem {
         }];
         problem
     }
+}
+
+/// One `errors` entry per (JSON pointer, what is wrong there).
+fn at_pointers(members: BTreeMap<String, String>) -> Vec<FieldProblem> {
+    members
+        .into_iter()
+        .map(|(pointer, detail)| FieldProblem {
+            pointer: Some(pointer),
+            parameter: None,
+            detail,
+        })
+        .collect()
+}
+
+/// An object member's name as one JSON pointer token (RFC 6901: `~` is `~0`, `/` is `~1`).
+pub fn pointer_token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// The API's own problem types: (slug, title, what it means). The reference page lists them.

@@ -18,7 +18,7 @@ use super::{
     idempotency::{self, Created},
     json::{self, Body},
     paths::ModuleSlugs,
-    problem::Problem,
+    problem::{Problem, pointer_token},
 };
 use crate::{
     auth::access_tokens::Scope,
@@ -268,7 +268,7 @@ pub async fn submit(
                 .into_iter()
                 .map(|id| {
                     (
-                        format!("#/answers/{}", id.replace('~', "~0").replace('/', "~1")),
+                        format!("#/answers/{}", pointer_token(id)),
                         "This quiz has no question with this id.".to_owned(),
                     )
                 })
