@@ -1,19 +1,47 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
 
-// ← and → follow the page's rel="prev" / rel="next" links (lesson pages), unless the user
-// is typing or using a modifier (so browser shortcuts keep working).
+// Whether the key press belongs to what has focus: typing, or scrolling a box that is wider
+// than the screen (a code block or a table the reader moves through with the arrow keys).
+function keysBelongToFocus(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.closest("input, textarea, select")) return true;
+  for (let box = target; box && box !== document.body; box = box.parentElement) {
+    const overflow = getComputedStyle(box).overflowX;
+    if ((overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth) return true;
+  }
+  return false;
+}
+
+// ← and → follow the page's rel="prev" / rel="next" links (lesson pages), unless the keys
+// belong to what has focus or a modifier is held (so browser shortcuts keep working).
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-  const target = event.target;
-  if (target instanceof HTMLElement && (target.isContentEditable || target.closest("input, textarea, select"))) return;
   const rel = event.key === "ArrowLeft" ? "prev" : event.key === "ArrowRight" ? "next" : null;
-  if (!rel) return;
+  if (!rel || keysBelongToFocus(event.target)) return;
   const link = document.querySelector(`a[rel="${rel}"]`);
   if (link) {
     event.preventDefault();
     window.location.assign(link.href);
   }
+});
+
+// After htmx swaps in a fragment, the focused button may be gone. A fragment names what should
+// take focus next (data-focus) and what a screen reader should hear (data-announce), which goes
+// into the page's one polite live region, present from the first paint so it is announced.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const root = event.detail.elt;
+  if (!(root instanceof Element)) return;
+  const find = (attribute) => root.matches(`[${attribute}]`) ? root : root.querySelector(`[${attribute}]`);
+  const announce = find("data-announce");
+  const announcer = document.getElementById("announcer");
+  if (announce && announcer) {
+    announcer.textContent = "";
+    // A change of text, a moment later, is what screen readers reliably speak.
+    window.setTimeout(() => { announcer.textContent = announce.dataset.announce; }, 50);
+  }
+  const focus = find("data-focus");
+  if (focus instanceof HTMLElement) focus.focus({ preventScroll: focus.dataset.focus !== "scroll" });
 });
 
 // A note whose save never reached the server stays in its box; say so instead of failing

@@ -54,6 +54,14 @@ pub struct Reference {
     pub schemas: Vec<Schema>,
 }
 
+impl Reference {
+    /// Whether a type names one of the schemas below (so it can link to it); `array of
+    /// integer` does not.
+    pub fn is_schema(&self, kind: &str) -> bool {
+        self.schemas.iter().any(|schema| schema.name == kind)
+    }
+}
+
 fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
 }

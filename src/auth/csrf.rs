@@ -3,7 +3,7 @@
 //!    is not this host, are refused;
 //! 2. every unsafe request must carry the session's token, as the form field `csrf_token` (in
 //!    a urlencoded or a multipart form) or the `X-CSRF-Token` header (htmx sends it from
-//!    `hx-headers` on `<body>`).
+//!    `data-hx-headers` on `<body>`).
 
 use axum::{
     body::Body,

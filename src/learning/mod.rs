@@ -26,7 +26,7 @@ use crate::{
     },
     error::AppError,
     progress::{
-        Also, Completion, Earned, LastVisit, ModuleState, Progress, completions, lesson_href,
+        Also, Completion, Earned, ModuleState, NextStep, Progress, completions, lesson_href,
     },
     state::AppState,
     web::Layout,
@@ -238,6 +238,9 @@ struct PathProgress<'a> {
     done: usize,
     /// Lab exercises of the path: (passed, total).
     labs: (usize, usize),
+    /// Every module done; with the certificate it earned, when one was issued for it.
+    finished: bool,
+    certificate: Option<Earned>,
 }
 
 impl PathProgress<'_> {
@@ -259,16 +262,86 @@ struct QuizScore<'a> {
     passed: bool,
 }
 
+/// The dashboard's first lines: the streak and this week.
+#[derive(Debug, PartialEq, Eq)]
+struct Summary {
+    /// Days in a row with something done, ending today (or yesterday: a streak is not lost
+    /// before today's first lesson). Counted within the heatmap's weeks.
+    streak: usize,
+    /// The last seven days, today included.
+    active_this_week: usize,
+    lessons_this_week: usize,
+    quizzes_this_week: usize,
+}
+
+impl Summary {
+    fn of(activity: &[Activity], per_day: &HashMap<i64, usize>, today: i64) -> Self {
+        let start = if per_day.contains_key(&today) {
+            today
+        } else {
+            today - 1
+        };
+        let streak = (0..)
+            .take_while(|back| per_day.contains_key(&(start - back)))
+            .count();
+        let week_start = (today - 6) * 86_400;
+        let this_week = || activity.iter().filter(|a| a.at >= week_start);
+        Self {
+            streak,
+            active_this_week: (today - 6..=today)
+                .filter(|day| per_day.contains_key(day))
+                .count(),
+            lessons_this_week: this_week().filter(|a| a.kind == "lesson").count(),
+            quizzes_this_week: this_week().filter(|a| a.kind == "quiz").count(),
+        }
+    }
+}
+
+/// One day of the activity log.
+struct ActivityDay {
+    /// "Today", "Yesterday" or the date.
+    label: String,
+    items: Vec<Activity>,
+}
+
+/// The newest `limit` things done, grouped by day (they come newest first).
+fn by_day(activity: Vec<Activity>, today: i64, limit: usize) -> Vec<ActivityDay> {
+    let mut days: Vec<(i64, ActivityDay)> = Vec::new();
+    for item in activity.into_iter().take(limit) {
+        let day = item.at.div_euclid(86_400);
+        match days.last_mut() {
+            Some((last, group)) if *last == day => group.items.push(item),
+            _ => {
+                let label = match today - day {
+                    0 => "Today".to_owned(),
+                    1 => "Yesterday".to_owned(),
+                    _ => date(item.at),
+                };
+                days.push((
+                    day,
+                    ActivityDay {
+                        label,
+                        items: vec![item],
+                    },
+                ));
+            }
+        }
+    }
+    days.into_iter().map(|(_, group)| group).collect()
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "learning/dashboard.html")]
 struct DashboardPage<'a> {
     layout: Layout,
     display_name: String,
     two_factor: bool,
-    resume: Option<LastVisit>,
+    next: Option<NextStep>,
+    summary: Summary,
     paths: Vec<PathProgress<'a>>,
-    certificates: Vec<Earned>,
-    recent: Vec<Activity>,
+    /// Certificates of paths no longer published under the title they were issued for.
+    other_certificates: Vec<Earned>,
+    recent: Vec<ActivityDay>,
     heatmap_svg: String,
     active_days: usize,
     finished: Vec<FinishedModule<'a>>,
@@ -283,12 +356,6 @@ struct Activity {
     href: String,
     score: i64,
     at: i64,
-}
-
-impl Activity {
-    fn date(&self) -> String {
-        date(self.at)
-    }
 }
 
 /// Lessons finished and quizzes attempted since `since`, newest first: from the learner's
@@ -362,6 +429,8 @@ async fn dashboard(
             }
         }
     }
+    // A certificate keeps the path's title from when it was issued; it is shown on that path.
+    let mut other_certificates = progress.certificates.clone();
     let paths = tree
         .paths
         .iter()
@@ -370,16 +439,22 @@ async fn dashboard(
             lessons: path.lesson_count(),
             done: progress.lessons_done_in(path),
             labs: (progress.exercises_passed_in(path), path.exercise_count()),
+            finished: progress.path_complete(path),
+            certificate: other_certificates
+                .iter()
+                .position(|c| c.path_title == path.title)
+                .map(|i| other_certificates.remove(i)),
         })
         .collect();
     Ok(DashboardPage {
         layout,
         display_name: user.display_name.clone(),
         two_factor: user.has_two_factor(),
-        resume: progress.last_visit(&tree, None),
+        next: progress.next_step(&tree),
+        summary: Summary::of(&activity, &per_day, today),
         paths,
-        certificates: progress.certificates.clone(),
-        recent: activity.into_iter().take(10).collect(),
+        other_certificates,
+        recent: by_day(activity, today, 12),
         heatmap_svg,
         active_days,
         finished,
@@ -392,5 +467,70 @@ fn finished_module<'a>(module: &'a Module, progress: &Progress) -> FinishedModul
     FinishedModule {
         title: &module.title,
         on: progress.finished_at(module).map(date).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(kind: &'static str, at: i64) -> Activity {
+        Activity {
+            kind,
+            title: String::new(),
+            href: String::new(),
+            score: 0,
+            at,
+        }
+    }
+
+    #[test]
+    fn the_streak_counts_days_in_a_row_up_to_today_or_yesterday() {
+        let today = 20_000;
+        let day = |d: i64| d * 86_400 + 3_600;
+        // Newest first, as the dashboard has them: today, yesterday, two days ago, then a gap.
+        let activity = [
+            done("lesson", day(today)),
+            done("quiz", day(today - 1)),
+            done("lesson", day(today - 2)),
+            done("lesson", day(today - 9)),
+        ];
+        let per_day: HashMap<i64, usize> = activity
+            .iter()
+            .map(|a| (a.at.div_euclid(86_400), 1))
+            .collect();
+        assert_eq!(
+            Summary::of(&activity, &per_day, today),
+            Summary {
+                streak: 3,
+                active_this_week: 3,
+                lessons_this_week: 2,
+                quizzes_this_week: 1,
+            }
+        );
+        // Nothing yet today: yesterday's streak still stands.
+        assert_eq!(Summary::of(&activity, &per_day, today + 1).streak, 3);
+        assert_eq!(Summary::of(&activity, &per_day, today + 2).streak, 0);
+    }
+
+    #[test]
+    fn the_activity_log_is_grouped_by_day_newest_first() {
+        let today = 20_000;
+        let activity = vec![
+            done("lesson", today * 86_400 + 50),
+            done("lesson", today * 86_400 + 10),
+            done("quiz", (today - 1) * 86_400),
+            done("lesson", (today - 5) * 86_400),
+        ];
+        let days = by_day(activity, today, 3);
+        let shape: Vec<(String, usize)> = days
+            .iter()
+            .map(|d| (d.label.clone(), d.items.len()))
+            .collect();
+        assert_eq!(
+            shape,
+            [("Today".to_owned(), 2), ("Yesterday".to_owned(), 1)],
+            "the limit counts items, not days"
+        );
     }
 }

@@ -115,6 +115,18 @@ pub struct LastVisit {
     pub visited_at: i64,
 }
 
+/// What the learner should read next, and why.
+#[derive(Debug, Clone)]
+pub struct NextStep {
+    pub href: String,
+    pub lesson_title: String,
+    pub module_title: String,
+    pub path_title: String,
+    /// `Continue` (the lesson last opened, not done yet), `Next` (the first lesson not done after
+    /// it) or `Start` (nothing in the path done yet).
+    pub verb: &'static str,
+}
+
 impl Progress {
     /// The learner's progress in every path: one statement, plus the visits this instance has
     /// noted but not written yet (merged in memory, so a page view never writes).
@@ -283,6 +295,55 @@ impl Progress {
         path.modules
             .iter()
             .any(|m| self.steps_done(m) > 0 || self.quiz(m).is_some() || self.is_skipped(m))
+    }
+
+    /// The next lesson to read: the one opened last if it is not done; otherwise the first lesson
+    /// not done after it in its path (then from the path's start); for a learner who opened
+    /// nothing, the first lesson not done of the first path begun, or of the first path.
+    /// Skipped modules are left out. `None` when every such lesson is done.
+    pub fn next_step(&self, tree: &Snapshot) -> Option<NextStep> {
+        let last = tree
+            .paths
+            .iter()
+            .flat_map(|path| path.lessons().map(move |(m, l)| (path, m, l)))
+            .filter_map(|(path, module, lesson)| {
+                Some((*self.visits.get(&lesson.id)?, path, module, lesson))
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.3.id.cmp(&a.3.id)));
+        let path = match last {
+            Some((_, path, ..)) => path,
+            None => tree
+                .paths
+                .iter()
+                .find(|path| self.started(path))
+                .or(tree.paths.first())?,
+        };
+        let lessons: Vec<_> = path
+            .lessons()
+            .filter(|(module, _)| !self.is_skipped(module))
+            .collect();
+        let after = last
+            .and_then(|(.., opened)| lessons.iter().position(|(_, l)| l.id == opened.id))
+            .unwrap_or(0);
+        // From the lesson opened last (itself first), round to the path's start.
+        let (module, lesson) = lessons[after..]
+            .iter()
+            .chain(&lessons[..after])
+            .find(|(_, lesson)| !self.is_done(&lesson.id))?;
+        let verb = if last.is_some_and(|(.., opened)| opened.id == lesson.id) {
+            "Continue"
+        } else if self.lessons_done_in(path) == 0 {
+            "Start"
+        } else {
+            "Next"
+        };
+        Some(NextStep {
+            href: lesson_href(path, module, lesson),
+            lesson_title: lesson.title.clone(),
+            module_title: module.title.clone(),
+            path_title: path.title.clone(),
+            verb,
+        })
     }
 
     /// The published lesson opened last, in `path` or in any path.
@@ -460,5 +521,38 @@ mod tests {
         progress.done.insert("gone".into(), 1);
         assert_eq!(progress.lessons_done(&module), 0);
         assert_eq!(progress.module_state(&module), ModuleState::NotStarted);
+    }
+
+    #[test]
+    fn the_next_step_continues_the_lesson_opened_last_then_moves_on_past_done_ones() {
+        let tree = Snapshot {
+            version: 1,
+            paths: vec![Path {
+                id: "p".into(),
+                slug: slug("p"),
+                title: "P".into(),
+                summary: String::new(),
+                modules: vec![module(&["a", "b", "c"], &[], 0)],
+            }],
+        };
+        let step =
+            |progress: &Progress| progress.next_step(&tree).map(|s| (s.verb, s.lesson_title));
+        let mut progress = Progress::default();
+        assert_eq!(step(&progress), Some(("Start", "a".into())));
+        progress.visits.insert("b".into(), 10);
+        assert_eq!(step(&progress), Some(("Continue", "b".into())));
+        progress.done.insert("b".into(), 11);
+        assert_eq!(step(&progress), Some(("Next", "c".into())));
+        progress.done.insert("c".into(), 12);
+        assert_eq!(
+            step(&progress),
+            Some(("Next", "a".into())),
+            "round to the start"
+        );
+        progress.done.insert("a".into(), 13);
+        assert_eq!(step(&progress), None, "all done");
+        progress.done.clear();
+        progress.skipped.insert("m".into());
+        assert_eq!(step(&progress), None, "skipped modules are left out");
     }
 }

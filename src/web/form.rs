@@ -35,10 +35,31 @@ impl From<axum::extract::rejection::FormRejection> for AppError {
 
 impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        Self::BadRequest(format!(
-            "The address has an invalid query: {}",
-            rejection.body_text()
-        ))
+        Self::BadRequest(query_error(&rejection.body_text()))
+    }
+}
+
+/// What a reader is told about a query string the page cannot use: which part of the address
+/// is wrong, not the parser's words. axum's text is "Failed to deserialize query string:
+/// <field>: <reason>"; the field is one of the page's own names, never the visitor's text.
+fn query_error(axum_text: &str) -> String {
+    let field = axum_text
+        .strip_prefix("Failed to deserialize query string: ")
+        .and_then(|rest| rest.split_once(": "))
+        .map(|(field, _)| field)
+        .filter(|field| {
+            field
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+    match field {
+        Some(field) => format!(
+            "This address has a “{field}” value the page cannot use. \
+             Check the link, or open the page without it."
+        ),
+        None => "This address has a query the page cannot read. \
+                 Check the link, or open the page without it."
+            .to_owned(),
     }
 }
 
@@ -74,5 +95,20 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_error;
+
+    #[test]
+    fn a_bad_query_names_the_field_in_plain_words() {
+        assert_eq!(
+            query_error("Failed to deserialize query string: page: invalid digit found in string"),
+            "This address has a “page” value the page cannot use. \
+             Check the link, or open the page without it."
+        );
+        assert!(query_error("something else entirely").starts_with("This address has a query"));
     }
 }

@@ -35,7 +35,12 @@ async fn registering_logs_the_user_in_and_shows_the_dashboard(app: TestApp) {
     assert_eq!(response.headers()[header::LOCATION], "/dashboard");
     let dashboard = Page::from(app.get("/dashboard").await).await;
     assert_eq!(dashboard.text("h1"), "Welcome, Ada Lovelace");
-    assert_eq!(dashboard.attrs("nav a[href='/dashboard']", "href").len(), 1);
+    assert_eq!(
+        dashboard
+            .attrs(".nav-row a[href='/dashboard']", "href")
+            .len(),
+        1
+    );
     let stored: (String, String) = sqlx::query_as("SELECT email, role FROM users")
         .fetch_one(app.db.pool())
         .await

@@ -21,6 +21,7 @@ mod hardening;
 mod http_lab;
 mod labs;
 mod lifecycle;
+mod markup;
 mod notes;
 mod ops;
 mod pages;

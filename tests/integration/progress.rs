@@ -87,7 +87,7 @@ async fn an_htmx_completion_gets_the_updated_widget(app: TestApp) {
     assert!(!body.contains("<html"), "a fragment");
     let fragment = Page::parse(&body);
     assert_eq!(
-        fragment.attrs("section#completion form", "hx-post"),
+        fragment.attrs("section#completion form", "data-hx-post"),
         [format!("{LESSON}/incomplete")]
     );
     assert_eq!(fragment.attrs("#module-progress", "value"), ["1"]);
@@ -119,7 +119,14 @@ async fn anonymous_visitors_are_asked_to_log_in_to_track_progress(app: TestApp) 
     let post = app.post_form(&format!("{LESSON}/complete"), &[]).await;
 
     assert_eq!(page.count("#completion form"), 0);
-    assert!(page.text("#completion").contains("to track your progress"));
+    // What an account gives, and the two ways to one (back to this lesson after logging in).
+    assert!(
+        page.text("#completion")
+            .contains("With a free account you mark lessons done")
+    );
+    let links = page.attrs("#completion a[role=button]", "href");
+    assert_eq!(links[0], "/register");
+    assert!(links[1].starts_with("/login?next="), "{links:?}");
     assert_eq!(post.status(), StatusCode::SEE_OTHER);
     assert!(
         post.headers()[header::LOCATION]

@@ -364,6 +364,17 @@ fn verdict(allowed: &[Permission], action: &AuthAction<'_>) -> Result<(), String
         return Ok(());
     }
     let what = match action {
+        // The schema tables: SQLite writes them for CREATE; name what the learner wrote.
+        AuthAction::Insert { table_name } | AuthAction::Update { table_name, .. }
+            if table_name.starts_with("sqlite_temp") =>
+        {
+            "a temporary table (CREATE TEMP TABLE)".into()
+        }
+        AuthAction::Insert { table_name } | AuthAction::Update { table_name, .. }
+            if is_internal(table_name) =>
+        {
+            "changing the schema (CREATE TABLE, CREATE INDEX)".into()
+        }
         AuthAction::Insert { table_name } => format!("inserting into {table_name}"),
         AuthAction::Update { table_name, .. } => format!("updating {table_name}"),
         AuthAction::Delete { table_name } => format!("deleting from {table_name}"),
@@ -371,9 +382,13 @@ fn verdict(allowed: &[Permission], action: &AuthAction<'_>) -> Result<(), String
             "transaction control".into()
         }
         AuthAction::CreateIndex { .. } => "CREATE INDEX".into(),
-        AuthAction::CreateTable { .. } | AuthAction::CreateTempTable { .. } => {
-            "CREATE TABLE".into()
+        AuthAction::CreateTable { .. } => "CREATE TABLE".into(),
+        AuthAction::CreateTempTable { .. } if may(Permission::CreateTable) => {
+            return Err("Temporary tables are not allowed in this exercise. \
+                        It allows CREATE TABLE: create an ordinary table instead."
+                .into());
         }
+        AuthAction::CreateTempTable { .. } => "a temporary table (CREATE TEMP TABLE)".into(),
         AuthAction::DropTable { .. } | AuthAction::DropIndex { .. } => "DROP".into(),
         AuthAction::Function { function_name } => format!("the function {function_name}"),
         _ => "that kind of statement".into(),
@@ -436,6 +451,25 @@ mod tests {
             .run_script("SELECT count(*) FROM customers")
             .unwrap();
         assert_eq!(count.result.unwrap().rows[0][0].as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn a_temporary_table_is_refused_with_the_way_that_works() {
+        let refusal = sandbox(&[Permission::Select, Permission::CreateTable])
+            .run_script("CREATE TEMP TABLE t (x)")
+            .unwrap_err();
+        assert_eq!(
+            refusal,
+            "Temporary tables are not allowed in this exercise. \
+             It allows CREATE TABLE: create an ordinary table instead."
+        );
+        let read_only = sandbox(&[Permission::Select])
+            .run_script("CREATE TEMP TABLE t (x)")
+            .unwrap_err();
+        assert_eq!(
+            read_only,
+            "Not allowed in this exercise: a temporary table (CREATE TEMP TABLE). It allows SELECT."
+        );
     }
 
     #[test]

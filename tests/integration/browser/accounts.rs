@@ -18,7 +18,7 @@ async fn a_learner_registers_logs_out_logs_in_and_logs_out_again() {
     browser.wait_for_path("/dashboard").await;
     assert_eq!(browser.text("main h1").await, "Welcome, Ada Lovelace");
     assert_eq!(
-        browser.count("nav a[href='/dashboard']").await,
+        browser.count(".nav-row a[href='/dashboard']").await,
         1,
         "dashboard link while logged in"
     );
@@ -28,7 +28,7 @@ async fn a_learner_registers_logs_out_logs_in_and_logs_out_again() {
     browser.click("nav form[action='/logout'] button").await;
     browser.wait_for_path("/").await;
     assert_eq!(
-        browser.count("nav a[href='/dashboard']").await,
+        browser.count(".nav-row a[href='/dashboard']").await,
         0,
         "no dashboard link when logged out"
     );
@@ -50,7 +50,7 @@ async fn a_learner_registers_logs_out_logs_in_and_logs_out_again() {
     browser.click("main form button[type=submit]").await;
     browser.wait_for_path("/dashboard").await;
     assert_eq!(browser.text("main h1").await, "Welcome, Ada Lovelace");
-    assert_eq!(browser.count("nav a[href='/dashboard']").await, 1);
+    assert_eq!(browser.count(".nav-row a[href='/dashboard']").await, 1);
 
     // Settings render accessibly too, then log out again.
     browser.goto(&app.url("/settings")).await;
@@ -75,7 +75,7 @@ async fn a_learner_registers_logs_out_logs_in_and_logs_out_again() {
     browser.assert_accessible().await;
     browser.click("nav form[action='/logout'] button").await;
     browser.wait_for_path("/").await;
-    assert_eq!(browser.count("nav a[href='/dashboard']").await, 0);
+    assert_eq!(browser.count(".nav-row a[href='/dashboard']").await, 0);
 
     browser.close().await;
 }

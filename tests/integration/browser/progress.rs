@@ -27,6 +27,17 @@ async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
     );
     browser.click("#completion button").await;
     browser.wait_for("#completion .done-note").await;
+    // The swap keeps the keyboard where it was (on the new button, not the page body) and
+    // tells a screen reader what changed, through the page's live region.
+    browser
+        .wait_until("document.activeElement.matches('#completion button')")
+        .await;
+    browser
+        .wait_until(
+            "document.getElementById('announcer').textContent === \
+             'Marked as done. This module: 1 of 2 lessons done.'",
+        )
+        .await;
 
     assert_eq!(
         browser
@@ -43,7 +54,7 @@ async fn marking_a_lesson_done_moves_the_bar_without_a_reload() {
 
     // Undo, again in place.
     browser.click("#completion button").await;
-    browser.wait_for("#completion button:not(.outline)").await;
+    browser.wait_for("#completion button:not(.secondary)").await;
     assert_eq!(
         browser
             .eval("return document.getElementById('module-progress').value")

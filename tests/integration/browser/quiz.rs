@@ -74,6 +74,11 @@ async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     browser
         .wait_for_path("/paths/backend-foundations/databases-and-data-modeling/quiz")
         .await;
+    let earlier = browser.text("#quiz > p.meta").await;
+    assert!(
+        earlier.starts_with("Your best score so far:"),
+        "the quiz says the best so far: {earlier}"
+    );
     browser
         .client
         .execute(FILL, vec![json!(answers)])
@@ -82,6 +87,30 @@ async fn a_learner_finishes_a_module_lessons_labs_and_quiz_and_it_shows_done() {
     browser.click("#quiz form button[type=submit]").await;
     browser.wait_for("#score-title").await;
     assert_eq!(browser.text("#score-title").await, "Passed: 100%");
+    // The swapped result replaces the old best: nothing on the page contradicts it.
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('main').innerText.includes('best score so far')")
+            .await,
+        json!(false)
+    );
+    assert!(
+        browser
+            .text(".quiz-results > p")
+            .await
+            .ends_with("Your best score: 100%.")
+    );
+    // Focus moves to the result, and a screen reader hears it.
+    browser
+        .wait_until("document.activeElement === document.getElementById('score-title')")
+        .await;
+    let total = answers.len();
+    browser
+        .wait_until(&format!(
+            "document.getElementById('announcer').textContent === \
+             'Passed: 100%, {total} of {total} correct.'"
+        ))
+        .await;
 
     browser.goto(&app.url(MODULE)).await;
     assert_eq!(browser.text(".module-progress .state").await, "Done");

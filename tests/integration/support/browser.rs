@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator, wd::WebDriverCompatibleCommand};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -17,6 +17,36 @@ use tokio::sync::{Mutex, MutexGuard};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE: &str = include_str!("axe.min.js");
+
+/// The window width every test starts at.
+const START_WIDTH: u32 = 1024;
+
+/// `null` when the page fits its viewport; otherwise the elements that stick out past its right
+/// edge, outermost first, that no scrolling box of their own contains.
+const WIDER_THAN_THE_SCREEN: &str = r##"
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth <= width) return null;
+const scrolls = (e) => ["auto", "scroll", "hidden"].includes(getComputedStyle(e).overflowX);
+const culprits = [];
+for (const e of document.body.querySelectorAll("*")) {
+  if (e.getBoundingClientRect().right <= width + 0.5) continue;
+  let inside = false;
+  for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+    if (scrolls(box) || culprits.includes(box)) { inside = true; break; }
+  }
+  if (!inside) culprits.push(e);
+}
+if (culprits.length === 0) {
+  // Everything that sticks out is inside a box of its own: name the widest of them instead.
+  const wide = [...document.body.querySelectorAll("*")].filter(e => e.getBoundingClientRect().right > width + 0.5);
+  wide.sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right);
+  culprits.push(...wide.slice(0, 5));
+}
+const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+  (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "");
+return `${document.documentElement.scrollWidth} px wide: ` +
+  culprits.slice(0, 5).map(e => `${name(e)} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");
+"##;
 
 /// Two Chromiums on two cores make both slow and flaky; tests take turns.
 static TURN: Mutex<()> = Mutex::const_new(());
@@ -66,7 +96,7 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--no-first-run", "--no-proxy-server", "--disable-quic",
-                    "--window-size=1024,768",
+                    format!("--window-size={START_WIDTH},800"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
             },
@@ -91,11 +121,15 @@ impl Browser {
         self.client.goto(url).await.expect("navigation");
     }
 
+    /// Sets the viewport's width (headless Chromium has no window frame: the window is the
+    /// viewport).
     pub async fn set_window_width(&self, width: u32) {
         self.client
             .set_window_size(width, 800)
             .await
             .expect("window resized");
+        let inner = self.eval("return window.innerWidth;").await;
+        assert_eq!(inner, json!(width), "the viewport follows the window");
     }
 
     /// Types into the input with this id (clearing it first).
@@ -145,6 +179,34 @@ impl Browser {
         }
     }
 
+    /// Focuses the element matching `css` (or, when it cannot take focus, the page itself) and
+    /// presses `key` there, as a keyboard user would: a real key down and up through WebDriver.
+    pub async fn press(&self, css: &str, key: fantoccini::key::Key) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let script = format!(
+            "const e = document.querySelector({css:?}); \
+             if (document.activeElement) document.activeElement.blur(); e.focus();"
+        );
+        self.eval(&script).await;
+        let key: char = key.into();
+        let press = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client
+            .perform_actions(press)
+            .await
+            .expect("key pressed");
+    }
+
+    /// Waits (up to 10 s) until the JavaScript expression is true in the page.
+    pub async fn wait_until(&self, expression: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.eval(&format!("return Boolean({expression});")).await != json!(true) {
+            assert!(Instant::now() < deadline, "still not true: {expression}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The text of the first element matching `css`, now.
     pub async fn text(&self, css: &str) -> String {
         let element = self
@@ -180,6 +242,23 @@ impl Browser {
             .expect("script runs")
     }
 
+    /// Emulates the system's colour scheme (`light` or `dark`) for this tab, as a reader's
+    /// operating system setting would; it holds across navigations. Reduced motion too, so
+    /// colours do not fade from one theme to the other while axe measures them.
+    pub async fn set_color_scheme(&self, scheme: &str) {
+        let features = json!([
+            { "name": "prefers-color-scheme", "value": scheme },
+            { "name": "prefers-reduced-motion", "value": "reduce" },
+        ]);
+        self.client
+            .issue_cmd(DevTools {
+                command: "Emulation.setEmulatedMedia",
+                params: json!({ "features": features }),
+            })
+            .await
+            .expect("colour scheme emulated");
+    }
+
     /// The serious and critical axe-core violations on the current page.
     pub async fn axe_violations(&self) -> Vec<Violation> {
         // Injected through WebDriver, which the page's CSP does not govern.
@@ -191,7 +270,8 @@ impl Browser {
               .then(result => done(result.violations
                 .filter(v => v.impact === "serious" || v.impact === "critical")
                 .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                             nodes: v.nodes.map(n => n.target.join(" ")) }))))
+                             nodes: v.nodes.map(n => n.target.join(" ") +
+                               (n.any[0]?.message ? ` (${n.any[0].message})` : "")) }))))
               .catch(error => done([{ id: "axe-error", impact: "critical", help: String(error), nodes: [] }]));
         "#;
         let value = self
@@ -202,24 +282,52 @@ impl Browser {
         serde_json::from_value(value).expect("axe's violations")
     }
 
-    /// Fails the test with a readable list when axe finds serious or critical problems.
+    /// Fails the test with a readable list when the current page has a serious or critical axe
+    /// violation in the light or the dark theme, at 1280 or 360 px, or is wider than a 320 px
+    /// screen (so a phone reader scrolls sideways). Leaves the window as the tests start it.
     pub async fn assert_accessible(&self) {
-        let violations = self.axe_violations().await;
         let url = self
             .client
             .current_url()
             .await
             .map(|u| u.to_string())
             .unwrap_or_default();
+        let mut problems = Vec::new();
+        for (width, scheme) in [
+            (1280, "light"),
+            (1280, "dark"),
+            (360, "dark"),
+            (360, "light"),
+        ] {
+            self.set_window_width(width).await;
+            self.set_color_scheme(scheme).await;
+            for v in self.axe_violations().await {
+                problems.push(format!(
+                    "- {width} px {scheme}: [{}] {}: {} at {:?}",
+                    v.impact, v.id, v.help, v.nodes
+                ));
+            }
+        }
+        if let Some(culprits) = self.overflow_at(320).await {
+            problems.push(format!(
+                "- 320 px: the page is wider than the screen: {culprits}"
+            ));
+        }
+        self.set_window_width(START_WIDTH).await;
+        self.set_color_scheme("light").await;
         assert!(
-            violations.is_empty(),
-            "axe found serious or critical violations on {url}:\n{}",
-            violations
-                .iter()
-                .map(|v| format!("- [{}] {}: {} at {:?}", v.impact, v.id, v.help, v.nodes))
-                .collect::<Vec<_>>()
-                .join("\n")
+            problems.is_empty(),
+            "{url} is not accessible:\n{}",
+            problems.join("\n")
         );
+    }
+
+    /// `None` when the current page fits a screen this wide; otherwise its width and the
+    /// elements that stick out. Leaves the window at that width.
+    pub async fn overflow_at(&self, width: u32) -> Option<String> {
+        self.set_window_width(width).await;
+        let overflow = self.eval(WIDER_THAN_THE_SCREEN).await;
+        overflow.as_str().map(str::to_owned)
     }
 
     /// Ends the WebDriver session (closing Chromium); Drop then stops chromedriver.
@@ -236,6 +344,31 @@ impl Drop for Browser {
             .status()
             .ok();
         self.chromedriver.wait().ok();
+    }
+}
+
+/// A Chrome DevTools Protocol command, through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
