@@ -1,10 +1,12 @@
 //! The SQL lab: runs show what differs and then the pass, hostile SQL is refused while the
 //! server stays responsive, the index check reads the query plan, attempts are private and
-//! a passed exercise counts toward progress. On the fixture curriculum.
+//! a passed exercise counts toward progress. On the fixture curriculum, except the last test,
+//! which grades bundled exercises against the mistakes they are written to catch.
 
 use std::time::{Duration, Instant};
 
 use groundwork::curriculum::files;
+use groundwork::grading::sql::{self, SqlSpec};
 use reqwest::{StatusCode, header};
 
 use crate::{
@@ -577,4 +579,104 @@ async fn a_passed_exercise_counts_toward_the_module_and_the_certificate(app: Tes
     let module = Page::from(app.get("/paths/t/one").await).await;
     assert_eq!(module.text(".module-progress .state"), "Done");
     assert_eq!(module.attrs("#module-lessons-progress", "value"), ["2"]);
+}
+
+/// A bundled SQL exercise, as the import stores it (the dataset's SQL resolved).
+fn bundled_sql(slug: &str) -> SqlSpec {
+    crate::support::bundled().paths[0]
+        .modules
+        .iter()
+        .filter_map(|module| module.labs.as_ref())
+        .find_map(|labs| {
+            let exercise = labs.exercises.iter().find(|e| e.slug == slug)?;
+            labs.sql_spec(exercise)
+        })
+        .unwrap_or_else(|| panic!("no bundled SQL exercise {slug}"))
+}
+
+/// The bundled exercises written against one mistake each refuse it, and their reference
+/// solution still passes (the import checks only the second half).
+#[test]
+fn bundled_sql_exercises_refuse_the_mistakes_they_are_written_against() {
+    let mistakes = [
+        (
+            "transfer-in-a-transaction",
+            "an unguarded debit",
+            "BEGIN; UPDATE accounts SET balance_cents = balance_cents - 2500 WHERE id = 1; \
+             UPDATE accounts SET balance_cents = balance_cents + 2500 WHERE id = 3; \
+             INSERT INTO transfers (from_id, to_id, amount_cents) VALUES (1, 3, 2500); COMMIT;",
+        ),
+        (
+            "transfer-in-a-transaction",
+            "a guarded debit whose credit and record happen anyway",
+            "BEGIN; UPDATE accounts SET balance_cents = balance_cents - 2500 WHERE id = 1 AND balance_cents >= 2500; \
+             UPDATE accounts SET balance_cents = balance_cents + 2500 WHERE id = 3; \
+             INSERT INTO transfers (from_id, to_id, amount_cents) VALUES (1, 3, 2500); COMMIT;",
+        ),
+        (
+            "transfer-in-a-transaction",
+            "a guard that refuses to spend the whole balance",
+            "BEGIN; UPDATE accounts SET balance_cents = balance_cents - 2500 WHERE id = 1 AND balance_cents > 2500; \
+             UPDATE accounts SET balance_cents = balance_cents + 2500 WHERE id = 3 AND changes() = 1; \
+             INSERT INTO transfers (from_id, to_id, amount_cents) SELECT 1, 3, 2500 WHERE changes() = 1; COMMIT;",
+        ),
+        (
+            "a-dataloader-batch-query",
+            "IN (…): the database's order, and the missing key dropped",
+            "SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(:ids))",
+        ),
+        (
+            "a-dataloader-batch-query",
+            "an inner join, which drops the missing key",
+            "SELECT k.value AS id, u.name FROM json_each(:ids) AS k JOIN users AS u ON u.id = k.value ORDER BY k.key",
+        ),
+        (
+            "find-the-hashes-to-upgrade",
+            "$argon2i% also matches $argon2id",
+            "SELECT id, email FROM users WHERE password_hash NOT LIKE '$argon2i%' \
+             OR CAST(substr(password_hash, instr(password_hash, 'm=') + 2) AS INTEGER) < 19456 \
+             OR CAST(substr(password_hash, instr(password_hash, 't=') + 2) AS INTEGER) < 2",
+        ),
+        (
+            "find-the-hashes-to-upgrade",
+            "anything but today's exact parameters, which would weaken the stronger hash",
+            "SELECT id, email FROM users WHERE password_hash NOT LIKE '$argon2id$v=19$m=19456,t=2,p=1$%'",
+        ),
+        (
+            "accept-only-valid-tokens",
+            "the token chooses its algorithm",
+            "SELECT id FROM arrivals WHERE signature_ok = 1 AND iss = 'https://auth.example.com' \
+             AND aud = 'orders-api' AND exp > :now AND (nbf IS NULL OR nbf <= :now)",
+        ),
+        (
+            "accept-only-valid-tokens",
+            "an issuer matched by prefix",
+            "SELECT id FROM arrivals WHERE signature_ok = 1 AND alg = 'ES256' \
+             AND iss LIKE 'https://auth.example.com%' AND aud = 'orders-api' \
+             AND exp > :now AND (nbf IS NULL OR nbf <= :now)",
+        ),
+        (
+            "accept-only-valid-tokens",
+            "a token still valid at its exp second",
+            "SELECT id FROM arrivals WHERE signature_ok = 1 AND alg = 'ES256' \
+             AND iss = 'https://auth.example.com' AND aud = 'orders-api' \
+             AND exp >= :now AND (nbf IS NULL OR nbf <= :now)",
+        ),
+        (
+            "accept-only-valid-tokens",
+            "a token without exp accepted",
+            "SELECT id FROM arrivals WHERE signature_ok = 1 AND alg = 'ES256' \
+             AND iss = 'https://auth.example.com' AND aud = 'orders-api' \
+             AND (exp IS NULL OR exp > :now) AND (nbf IS NULL OR nbf <= :now)",
+        ),
+    ];
+    for (slug, mistake, sql) in mistakes {
+        let spec = bundled_sql(slug);
+        assert!(
+            sql::grade(&spec, &spec.exercise.solution).passed,
+            "{slug}: the reference solution passes"
+        );
+        let outcome = sql::grade(&spec, sql);
+        assert!(!outcome.passed, "{slug} accepts {mistake}: {outcome:?}");
+    }
 }

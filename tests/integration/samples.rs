@@ -175,10 +175,25 @@ fn only_languages_with_a_runner_are_marked_and_each_has_samples() {
             );
         }
         if sample.marks.iter().any(|m| m.starts_with("check")) {
+            let parsed = ["sh", "python", "javascript"].contains(&language);
             assert!(
-                language == "typescript" || (language == "sh" && sample.marks == ["check"]),
-                "{}: only TypeScript (.ci/check-ts-samples) and shell (`sh check`) samples are \
-                 checked",
+                language == "typescript" || (parsed && sample.marks == ["check"]),
+                "{}: only TypeScript (.ci/check-ts-samples) and shell, Python and JavaScript \
+                 (parsed: `sh check`, `python check`, `javascript check`) samples are checked",
+                sample.place
+            );
+        }
+        if ["json", "yaml", "http"].contains(&language) {
+            assert!(
+                sample.marks.is_empty(),
+                "{}: every {language} block is validated; it takes no mark",
+                sample.place
+            );
+        }
+        if ["python", "javascript", "sh", "sql"].contains(&language) {
+            assert!(
+                !sample.marks.is_empty(),
+                "{}: a {language} block says `run` or `check` (or is `text`)",
                 sample.place
             );
         }
@@ -287,4 +302,231 @@ fn checked_shell_samples_parse_with_bash() {
         return;
     }
     run_each(marked_with("sh", "check"), "bash", &["-n"], "sample.sh");
+}
+
+#[test]
+fn checked_python_samples_parse_with_python3() {
+    if !runner_available("python3") {
+        return;
+    }
+    let parse = "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])";
+    run_each(
+        marked_with("python", "check"),
+        "python3",
+        &["-I", "-c", parse],
+        "sample.py",
+    );
+}
+
+#[test]
+fn checked_javascript_samples_parse_with_node() {
+    if !runner_available("node") {
+        return;
+    }
+    run_each(
+        marked_with("javascript", "check"),
+        "node",
+        &["--check"],
+        "sample.mjs",
+    );
+}
+
+fn of_language(language: &str) -> Vec<Sample> {
+    samples()
+        .into_iter()
+        .filter(|sample| sample.language == language)
+        .collect()
+}
+
+#[test]
+fn every_json_sample_is_one_json_value() {
+    let samples = of_language("json");
+    assert!(samples.len() >= 5, "JSON samples");
+    let failures: Vec<String> = samples
+        .iter()
+        .filter_map(|sample| {
+            serde_json::from_str::<serde_json::Value>(&sample.code)
+                .err()
+                .map(|error| format!("{}: {error}", sample.place))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether Python can read YAML here (PyYAML: Debian's python3-yaml, which .ci/test installs).
+fn yaml_available() -> bool {
+    if !runner_available("python3") {
+        return false;
+    }
+    let found = Command::new("python3")
+        .args(["-I", "-c", "import yaml"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PyYAML is missing: CI must parse the lessons' YAML samples"
+        );
+        eprintln!("NOTICE: PyYAML is not installed; the lessons' YAML samples are not parsed");
+    }
+    found
+}
+
+#[test]
+fn every_yaml_sample_parses() {
+    if !yaml_available() {
+        return;
+    }
+    let parse = "import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))";
+    let samples = of_language("yaml");
+    assert!(samples.len() >= 5, "YAML samples");
+    run_each(samples, "python3", &["-I", "-c", parse], "sample.yaml");
+}
+
+/// RFC 9110's reason phrases for the status codes the lessons show.
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+/// What is wrong with an `http` block: a request (its line may wrap onto indented lines, for
+/// reading), a response, or header lines alone (`#` comments and blank lines between them).
+/// Header names are tokens, a status line has RFC 9110's reason phrase, and a JSON body parses.
+fn http_problems(code: &str) -> Vec<String> {
+    const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    let mut problems = Vec::new();
+    let mut lines = code.lines().peekable();
+    let first = lines.peek().copied().unwrap_or_default();
+    let method = first.split(' ').next().unwrap_or_default();
+    let message = if let Some(status) = first.strip_prefix("HTTP/") {
+        lines.next();
+        let mut parts = status.splitn(3, ' ');
+        let version = parts.next().unwrap_or_default();
+        let code = parts.next().and_then(|c| c.parse::<u16>().ok());
+        let reason = parts.next().unwrap_or_default();
+        if !["1.0", "1.1", "2", "3"].contains(&version) {
+            problems.push(format!("unknown HTTP version in {first:?}"));
+        }
+        match code.map(|c| (c, reason_phrase(c))) {
+            Some((_, Some(phrase))) if phrase == reason => {}
+            Some((c, Some(phrase))) => {
+                problems.push(format!("{c}'s reason phrase is {phrase:?}, not {reason:?}"))
+            }
+            Some((c, None)) => problems.push(format!("{c}: add its reason phrase to the table")),
+            None => problems.push(format!("no status code in {first:?}")),
+        }
+        true
+    } else if METHODS.contains(&method) {
+        lines.next();
+        let mut request_line = first.to_owned();
+        while let Some(wrapped) = lines.next_if(|l| l.starts_with(' ')) {
+            request_line.push_str(wrapped.trim());
+        }
+        let words: Vec<&str> = request_line.split(' ').collect();
+        let target_ok = words
+            .get(1)
+            .is_some_and(|t| t.starts_with('/') || *t == "*");
+        let version_ok = match words.len() {
+            2 => true,
+            3 => words[2] == "HTTP/1.1" || words[2] == "HTTP/1.0",
+            _ => false,
+        };
+        if !target_ok || !version_ok {
+            problems.push(format!("not a request line: {request_line:?}"));
+        }
+        true
+    } else {
+        false
+    };
+    let mut content_type = None;
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            if message {
+                break;
+            }
+            continue;
+        }
+        if line.starts_with('#') && !message {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value)) if is_token(name) && !value.trim().is_empty() => {
+                if name.eq_ignore_ascii_case("content-type") {
+                    content_type = Some(value.trim().to_ascii_lowercase());
+                }
+            }
+            _ => problems.push(format!("not a header line: {line:?}")),
+        }
+    }
+    let body: String = lines.collect::<Vec<_>>().join("\n");
+    let essence = content_type
+        .as_deref()
+        .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned());
+    let json = essence
+        .as_deref()
+        .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    if json && let Err(error) = serde_json::from_str::<serde_json::Value>(&body) {
+        problems.push(format!("the JSON body does not parse: {error}"));
+    }
+    problems
+}
+
+#[test]
+fn the_http_check_catches_a_wrong_reason_a_bad_header_and_a_broken_body() {
+    assert!(http_problems("HTTP/1.1 201 Created\nLocation: /p/1\n").is_empty());
+    assert!(http_problems("GET /a?b=1\n    &c=2 HTTP/1.1\nHost: x\n").is_empty());
+    assert!(http_problems("# a comment\nCache-Control: no-store\n\nVary: Origin\n").is_empty());
+    let wrong = http_problems(
+        "HTTP/1.1 422 Unprocessable Entity\nContent Type: json\nContent-Type: application/problem+json\n\n{\"a\": 1,}\n",
+    );
+    assert_eq!(wrong.len(), 3, "{wrong:?}");
+}
+
+#[test]
+fn every_http_sample_is_a_well_formed_message() {
+    let samples = of_language("http");
+    assert!(samples.len() >= 10, "HTTP samples");
+    let failures: Vec<String> = samples
+        .iter()
+        .flat_map(|sample| {
+            http_problems(&sample.code)
+                .into_iter()
+                .map(|problem| format!("{}: {problem}", sample.place))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use check::{Diff, compare};
-use sandbox::{Permission, Sandbox, TIME_LIMIT, Table};
+use sandbox::{Permission, Sandbox, ScriptRun, TIME_LIMIT, Table};
 
 /// How the learner's SQL is judged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,17 @@ pub enum CheckMode {
 #[serde(deny_unknown_fields)]
 pub struct ParamsCase {
     pub params: BTreeMap<String, String>,
+}
+
+/// A further situation for a rows exercise: trusted SQL run after the dataset, in which the
+/// learner's script must leave what the solution leaves too. It is how a check sees the
+/// case the happy path hides (an account without enough money for the transfer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What differs, as the learner reads it ("when Ada has only 1,000 cents").
+    pub name: String,
+    pub setup: String,
 }
 
 /// The `[exercises.sql]` table of a `kind = "sql"` exercise (see `content/README.md`).
@@ -61,6 +72,9 @@ pub struct SqlExercise {
     /// Rows mode: the script must open a transaction and commit it.
     #[serde(default)]
     pub require_transaction: bool,
+    /// Rows mode: the same script runs again in each of these, and must match there too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,15 +171,7 @@ pub fn expected(spec: &SqlSpec) -> Result<Option<Table>, String> {
 /// Runs `script`, then reads what a rows exercise compares.
 fn result_after(spec: &SqlSpec, sandbox: &Sandbox, script: &str) -> Result<Table, String> {
     let run = sandbox.run_script(script)?;
-    match &spec.exercise.check_query {
-        Some(query) => {
-            sandbox.unrestrict();
-            sandbox.query(query, &[])
-        }
-        None => run
-            .result
-            .ok_or_else(|| "Your SQL returned no rows to compare; end with a SELECT.".to_owned()),
-    }
+    read_result(spec, sandbox, run)
 }
 
 fn grade_rows(spec: &SqlSpec, learner: &Sandbox, input: &str) -> Outcome {
@@ -185,16 +191,7 @@ fn grade_rows(spec: &SqlSpec, learner: &Sandbox, input: &str) -> Outcome {
             ok,
         });
     }
-    let got = match &spec.exercise.check_query {
-        Some(query) => {
-            learner.unrestrict();
-            learner.query(query, &[])
-        }
-        None => run
-            .result
-            .ok_or_else(|| "Your SQL returned no rows to compare; end with a SELECT.".to_owned()),
-    };
-    let got = match got {
+    let got = match read_result(spec, learner, run) {
         Ok(table) => table,
         Err(error) => return Outcome::failed(error),
     };
@@ -203,18 +200,82 @@ fn grade_rows(spec: &SqlSpec, learner: &Sandbox, input: &str) -> Outcome {
             Ok(table) => table,
             Err(error) => return Outcome::failed(format!("The exercise is broken: {error}")),
         };
-    let diff = compare(
+    let mut diff = compare(
         &reference,
         &got,
         spec.exercise.ordered,
         spec.exercise.check_columns,
     );
+    let mut table = got;
+    let mut shown_matches = diff.matches();
+    for scenario in &spec.exercise.scenarios {
+        let varied = SqlSpec {
+            setup: format!("{}\n{}", spec.setup, scenario.setup),
+            exercise: spec.exercise.clone(),
+        };
+        let reference = match prepared(&varied)
+            .and_then(|s| result_after(&varied, &s, &spec.exercise.solution))
+        {
+            Ok(table) => table,
+            Err(error) => return Outcome::failed(format!("The exercise is broken: {error}")),
+        };
+        let got = match prepared(&varied).and_then(|s| result_after(&varied, &s, input)) {
+            Ok(table) => table,
+            Err(error) => {
+                checks.push(CheckLine {
+                    text: format!("Again, {}: your SQL failed there: {error}", scenario.name),
+                    ok: false,
+                });
+                continue;
+            }
+        };
+        let scenario_diff = compare(
+            &reference,
+            &got,
+            spec.exercise.ordered,
+            spec.exercise.check_columns,
+        );
+        let ok = scenario_diff.matches();
+        checks.push(CheckLine {
+            text: if ok {
+                format!("Again, {}: the right result there too.", scenario.name)
+            } else if shown_matches {
+                format!(
+                    "Again, {}: a different result (shown below).",
+                    scenario.name
+                )
+            } else {
+                format!("Again, {}: a different result there too.", scenario.name)
+            },
+            ok,
+        });
+        // The table and differences shown are the first ones that are wrong.
+        if !ok && shown_matches {
+            shown_matches = false;
+            diff = scenario_diff;
+            table = got;
+        }
+    }
     Outcome {
         passed: diff.matches() && checks.iter().all(|c| c.ok),
         error: None,
-        table: Some(got),
+        table: Some(table),
         diff: Some(diff),
         checks,
+    }
+}
+
+/// What a rows exercise compares once the script ran: `check_query`'s result, or the
+/// script's own last one.
+fn read_result(spec: &SqlSpec, sandbox: &Sandbox, run: ScriptRun) -> Result<Table, String> {
+    match &spec.exercise.check_query {
+        Some(query) => {
+            sandbox.unrestrict();
+            sandbox.query(query, &[])
+        }
+        None => run
+            .result
+            .ok_or_else(|| "Your SQL returned no rows to compare; end with a SELECT.".to_owned()),
     }
 }
 
@@ -399,6 +460,9 @@ pub fn validate(spec: &SqlSpec) -> Result<(), String> {
         CheckMode::Params if exercise.cases.is_empty() => {
             return Err("a params check needs at least one `[[exercises.sql.cases]]`".into());
         }
+        mode if mode != CheckMode::Rows && !exercise.scenarios.is_empty() => {
+            return Err("only a rows check runs `[[exercises.sql.scenarios]]`".into());
+        }
         _ => {}
     }
     let outcome = grade(spec, &exercise.solution);
@@ -474,6 +538,84 @@ mod tests {
         assert!(!outside.passed && outside.diff.unwrap().matches());
         let deleting = grade(&spec, "BEGIN; DELETE FROM orders; COMMIT;");
         assert!(deleting.error.unwrap().contains("deleting from orders"));
+    }
+
+    #[test]
+    fn a_scenario_runs_the_script_again_where_the_happy_path_hides_a_missing_guard() {
+        let spec = SqlSpec {
+            setup: "CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));
+                CREATE TABLE transfers (from_id INTEGER NOT NULL, to_id INTEGER NOT NULL, amount INTEGER NOT NULL);
+                INSERT INTO accounts VALUES (1, 100), (2, 0);"
+                .into(),
+            exercise: toml::from_str(
+                "dataset = \"bank\"\nallow = [\"select\", \"insert\", \"update\", \"transaction\"]\n\
+                 check_query = \"SELECT 'account ' || id, balance FROM accounts UNION ALL SELECT 'transfer', amount FROM transfers\"\n\
+                 check_columns = false\n\
+                 solution = \"BEGIN; UPDATE accounts SET balance = balance - 50 WHERE id = 1 AND balance >= 50; \
+                 UPDATE accounts SET balance = balance + 50 WHERE id = 2 AND changes() = 1; \
+                 INSERT INTO transfers SELECT 1, 2, 50 WHERE changes() = 1; COMMIT;\"\n\
+                 [[scenarios]]\nname = \"when account 1 holds exactly 50\"\nsetup = \"UPDATE accounts SET balance = 50 WHERE id = 1\"\n\
+                 [[scenarios]]\nname = \"when account 1 holds only 20\"\nsetup = \"UPDATE accounts SET balance = 20 WHERE id = 1\"",
+            )
+            .unwrap(),
+        };
+        assert!(validate(&spec).is_ok(), "{:?}", validate(&spec));
+
+        let unguarded = grade(
+            &spec,
+            "BEGIN; UPDATE accounts SET balance = balance - 50 WHERE id = 1; \
+             UPDATE accounts SET balance = balance + 50 WHERE id = 2; INSERT INTO transfers VALUES (1, 2, 50); COMMIT;",
+        );
+        assert!(!unguarded.passed);
+        assert!(
+            unguarded.diff.as_ref().unwrap().matches(),
+            "the happy path alone matches"
+        );
+        let failed: Vec<&str> = unguarded
+            .checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].contains("only 20") && failed[0].contains("CHECK constraint failed"),
+            "{failed:?}"
+        );
+
+        let credit_anyway = grade(
+            &spec,
+            "BEGIN; UPDATE accounts SET balance = balance - 50 WHERE id = 1 AND balance >= 50; \
+             UPDATE accounts SET balance = balance + 50 WHERE id = 2; INSERT INTO transfers VALUES (1, 2, 50); COMMIT;",
+        );
+        assert!(!credit_anyway.passed);
+        assert!(
+            !credit_anyway.diff.unwrap().matches(),
+            "the scenario's differences are shown"
+        );
+        assert!(
+            credit_anyway
+                .checks
+                .iter()
+                .any(|c| !c.ok && c.text.contains("(shown below)"))
+        );
+
+        let strict = grade(
+            &spec,
+            "BEGIN; UPDATE accounts SET balance = balance - 50 WHERE id = 1 AND balance > 50; \
+             UPDATE accounts SET balance = balance + 50 WHERE id = 2 AND changes() = 1; \
+             INSERT INTO transfers SELECT 1, 2, 50 WHERE changes() = 1; COMMIT;",
+        );
+        assert!(
+            !strict.passed,
+            "> instead of >= refuses a transfer of the whole balance"
+        );
+
+        let mut plan = spec.clone();
+        plan.exercise.check = CheckMode::Plan;
+        plan.exercise.plan_query = Some("SELECT 1".into());
+        plan.exercise.plan_table = Some("accounts".into());
+        assert!(validate(&plan).unwrap_err().contains("only a rows check"));
     }
 
     #[test]
