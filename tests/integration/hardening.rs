@@ -163,7 +163,7 @@ async fn the_owner_of_a_throttled_account_gets_in_with_a_sign_in_link(app: TestA
     assert!(
         Page::from(asked)
             .await
-            .text("[role=status]")
+            .text("[role=status].flash")
             .contains("Check your email")
     );
     let link = mailed_link(&app, 1).await;

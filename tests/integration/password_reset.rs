@@ -42,7 +42,7 @@ async fn a_password_reset_works_end_to_end_through_the_outbox(app: TestApp) {
     let login_page = Page::from(app.get("/login").await).await;
     assert!(
         login_page
-            .text("[role=status]")
+            .text("[role=status].flash")
             .contains("Your password was changed")
     );
     assert_eq!(
@@ -129,7 +129,7 @@ async fn asking_for_an_unknown_email_looks_the_same_and_sends_nothing(app: TestA
     )
     .await;
 
-    assert_eq!(known.text("[role=status]"), unknown.text("[role=status]"));
+    assert_eq!(known.text("[role=status].flash"), unknown.text("[role=status].flash"));
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
         app.outbox(1).await.len(),

@@ -28,7 +28,7 @@ async fn the_display_name_can_be_changed(app: TestApp) {
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = Page::from(app.get("/settings").await).await;
-    assert_eq!(page.text("[role=status]"), "Your display name was saved.");
+    assert_eq!(page.text("[role=status].flash"), "Your display name was saved.");
     assert_eq!(page.attrs("#display_name", "value"), ["Ada King"]);
 }
 
@@ -130,7 +130,7 @@ async fn deleting_the_account_needs_the_password_and_removes_the_data(app: TestA
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[header::LOCATION], "/");
     let home = Page::from(app.get("/").await).await;
-    assert!(home.text("[role=status]").contains("were deleted"));
+    assert!(home.text("[role=status].flash").contains("were deleted"));
     let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users")
         .fetch_all(app.db.pool())
         .await
