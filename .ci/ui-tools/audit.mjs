@@ -1,7 +1,8 @@
 // The UI audit against a running Groundwork (.ci/ui-audit starts one and calls this):
 //
 //   node audit.mjs screenshots BASE DIR   the six pages the design is judged on, each at 1280 px
-//                                         light and 360 px dark, as PNGs in DIR
+//                                         light and 360 px dark, as PNGs in DIR (the first
+//                                         screen; the dashboard whole)
 //   node audit.mjs lighthouse BASE        Lighthouse on the main pages; prints each page's scores
 //                                         and exits 1 when one is under its floor
 //
@@ -108,7 +109,8 @@ async function screenshots(learnerPage, adminPage, editor) {
       await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
       await open(page);
       const file = `${dir}/${name}-${width}-${scheme}.png`;
-      await page.screenshot({ path: file });
+      // The dashboard whole (its heatmap and activity log are below the first screen).
+      await page.screenshot({ path: file, fullPage: name === "dashboard" });
       console.log(file);
     }
   }

@@ -3,24 +3,55 @@
 
 use std::{collections::HashMap, fmt::Write};
 
-pub const WEEKS: i64 = 20;
+/// A year of weeks, like the calendars learners know from code hosts.
+pub const WEEKS: i64 = 53;
 const CELL: i64 = 14;
+/// Room for the weekday names on the left and the month names on top.
+const LEFT: i64 = 28;
+const TOP: i64 = 16;
 const DAY: i64 = 86_400;
 
 /// Counts per day (days since the epoch) → an SVG of the last [`WEEKS`] weeks ending today,
-/// one column per week (Monday at the top), plus how many days were active.
+/// one column per week (Monday at the top) under the names of the months, plus how many days
+/// were active.
 pub fn render(counts: &HashMap<i64, usize>, today: i64) -> (String, usize) {
     // 1970-01-01 was a Thursday: day 0 is weekday 3 when Monday is 0.
     let weekday = |day: i64| (day + 3).rem_euclid(7);
+    let date = |day: i64| {
+        time::OffsetDateTime::from_unix_timestamp(day * DAY)
+            .map(|d| d.date())
+            .unwrap_or(time::Date::MIN)
+    };
     let first = today - weekday(today) - (WEEKS - 1) * 7;
     let mut svg = String::new();
-    let width = WEEKS * CELL;
-    let height = 7 * CELL;
+    let width = LEFT + WEEKS * CELL;
+    let height = TOP + 7 * CELL;
     let _ = write!(
         svg,
         "<svg class=\"heatmap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
          role=\"img\" aria-labelledby=\"heatmap-title\"><title id=\"heatmap-title\">Active days in the last {WEEKS} weeks</title>"
     );
+    for (row, name) in [(0, "Mon"), (2, "Wed"), (4, "Fri")] {
+        let y = TOP + row * CELL + CELL - 4;
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{y}\" class=\"heat-label\">{name}</text>"
+        );
+    }
+    // A month's name over the first week that starts in it (not over a partial first column,
+    // where it would collide with the next one).
+    for week in 1..WEEKS {
+        let monday = date(first + week * 7);
+        if monday.day() <= 7 && week < WEEKS - 1 {
+            let x = LEFT + week * CELL;
+            let name = &format!("{:?}", monday.month())[..3];
+            let _ = write!(
+                svg,
+                "<text x=\"{x}\" y=\"{}\" class=\"heat-label\">{name}</text>",
+                TOP - 5
+            );
+        }
+    }
     let mut active = 0;
     for day in first..=today {
         let count = counts.get(&day).copied().unwrap_or(0);
@@ -31,15 +62,13 @@ pub fn render(counts: &HashMap<i64, usize>, today: i64) -> (String, usize) {
             2..=3 => 2,
             _ => 3,
         };
-        let x = (day - first) / 7 * CELL;
-        let y = weekday(day) * CELL;
-        let date = time::OffsetDateTime::from_unix_timestamp(day * DAY)
-            .map(|d| d.date().to_string())
-            .unwrap_or_default();
+        let x = LEFT + (day - first) / 7 * CELL;
+        let y = TOP + weekday(day) * CELL;
         let _ = write!(
             svg,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{w}\" rx=\"2\" class=\"heat-{level}\"><title>{date}: {count} activit{plural}</title></rect>",
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{w}\" rx=\"2\" class=\"heat-{level}\"><title>{on}: {count} activit{plural}</title></rect>",
             w = CELL - 2,
+            on = date(day),
             plural = if count == 1 { "y" } else { "ies" },
         );
     }
@@ -60,5 +89,32 @@ mod tests {
         assert!(svg.contains("class=\"heat-2\""));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(!svg.contains("style"), "no inline styles (CSP)");
+        assert_eq!(
+            svg.matches("<rect").count() as i64,
+            (WEEKS - 1) * 7 + 1 + (today + 3) % 7
+        );
+    }
+
+    #[test]
+    fn months_are_named_over_their_first_week() {
+        // 2026-12-03 is a Thursday; its year of weeks starts on Monday 2025-12-01.
+        let today = time::Date::from_calendar_date(2026, time::Month::December, 3)
+            .unwrap()
+            .to_julian_day() as i64
+            - 2_440_588;
+        let (svg, _) = render(&HashMap::new(), today);
+        let months: Vec<&str> = svg
+            .split("class=\"heat-label\">")
+            .skip(4)
+            .map(|t| &t[..3])
+            .collect();
+        assert_eq!(
+            months,
+            [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"
+            ],
+            "December 2025 is the partial first column and December 2026 the last"
+        );
+        assert!(svg.contains("<title>2026-12-03: 0 activities</title>"));
     }
 }

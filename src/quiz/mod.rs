@@ -220,8 +220,9 @@ struct ResultItem {
     number: usize,
     prompt_html: String,
     correct: bool,
-    given: String,
-    answer: String,
+    /// The choices as the quiz showed them (with `code` spans), not their Markdown source.
+    given_html: String,
+    answer_html: String,
     explanation_html: String,
 }
 
@@ -246,8 +247,8 @@ fn results_of(
             number: item.number,
             prompt_html: item.question.prompt_html.clone(),
             correct: item.correct,
-            given: item.given,
-            answer: item.answer,
+            given_html: inline(&item.given),
+            answer_html: inline(&item.answer),
             explanation_html: item.question.explanation_html.clone(),
         })
         .collect();

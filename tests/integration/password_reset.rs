@@ -129,7 +129,10 @@ async fn asking_for_an_unknown_email_looks_the_same_and_sends_nothing(app: TestA
     )
     .await;
 
-    assert_eq!(known.text("[role=status].flash"), unknown.text("[role=status].flash"));
+    assert_eq!(
+        known.text("[role=status].flash"),
+        unknown.text("[role=status].flash")
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
         app.outbox(1).await.len(),

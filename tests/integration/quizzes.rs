@@ -125,6 +125,12 @@ async fn a_quiz_with_wrong_answers_shows_explanations_and_a_retake_passes(app: T
         8,
         "every answer is explained"
     );
+    assert_eq!(
+        results.text(".graded li:nth-child(3) p:nth-of-type(3) code"),
+        "event.id",
+        "a choice's code span is shown as code, not as its Markdown"
+    );
+    assert!(!results.text(".graded").contains('`'));
 
     let passed = submit(&app, &answers, 1, false).await;
     let results = Page::from(

@@ -28,7 +28,10 @@ async fn the_display_name_can_be_changed(app: TestApp) {
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = Page::from(app.get("/settings").await).await;
-    assert_eq!(page.text("[role=status].flash"), "Your display name was saved.");
+    assert_eq!(
+        page.text("[role=status].flash"),
+        "Your display name was saved."
+    );
     assert_eq!(page.attrs("#display_name", "value"), ["Ada King"]);
 }
 
