@@ -139,13 +139,20 @@ async function audits(learnerPage, adminPage, editor) {
   let failed = false;
   console.log("page                 perf  a11y  best   seo");
   for (const [name, page, path] of pages) {
-    const run = await lighthouse(`${base}${path}`, {
+    const audit = () => lighthouse(`${base}${path}`, {
       output: "json",
       logLevel: "error",
       onlyCategories: Object.keys(FLOORS),
       // Keep the signed-in pages signed in: by default Lighthouse clears the origin's storage.
       disableStorageReset: true,
     }, undefined, page);
+    let run = await audit();
+    // A run that could not measure (Lighthouse's runtimeError, every score 0) is not a score:
+    // say why, and measure once more.
+    if (run.lhr.runtimeError) {
+      console.log(`${name}: Lighthouse could not measure (${run.lhr.runtimeError.code}: ${run.lhr.runtimeError.message}); again`);
+      run = await audit();
+    }
     const scores = Object.keys(FLOORS).map((id) => Math.round(run.lhr.categories[id].score * 100));
     const low = Object.keys(FLOORS).filter((id, i) => scores[i] < FLOORS[id]);
     console.log(`${name.padEnd(20)} ${scores.map((s) => String(s).padStart(4)).join("  ")}${low.length ? "  under the floor: " + low.join(", ") : ""}`);
