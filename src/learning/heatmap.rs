@@ -38,13 +38,14 @@ pub fn render(counts: &HashMap<i64, usize>, today: i64) -> (String, usize) {
             "<text x=\"0\" y=\"{y}\" class=\"heat-label\">{name}</text>"
         );
     }
-    // A month's name over the first week that starts in it (not over a partial first column,
-    // where it would collide with the next one).
-    for week in 1..WEEKS {
+    // A month's name over the first week that starts in it; not over the partial first
+    // column (it would collide with the next name) nor the last (it would run off the edge).
+    let short_month = time::macros::format_description!("[month repr:short]");
+    for week in 1..WEEKS - 1 {
         let monday = date(first + week * 7);
-        if monday.day() <= 7 && week < WEEKS - 1 {
+        if monday.day() <= 7 {
             let x = LEFT + week * CELL;
-            let name = &format!("{:?}", monday.month())[..3];
+            let name = monday.format(&short_month).unwrap_or_default();
             let _ = write!(
                 svg,
                 "<text x=\"{x}\" y=\"{}\" class=\"heat-label\">{name}</text>",
@@ -98,10 +99,7 @@ mod tests {
     #[test]
     fn months_are_named_over_their_first_week() {
         // 2026-12-03 is a Thursday; its year of weeks starts on Monday 2025-12-01.
-        let today = time::Date::from_calendar_date(2026, time::Month::December, 3)
-            .unwrap()
-            .to_julian_day() as i64
-            - 2_440_588;
+        let today = time::macros::datetime!(2026-12-03 0:00 UTC).unix_timestamp() / DAY;
         let (svg, _) = render(&HashMap::new(), today);
         let months: Vec<&str> = svg
             .split("class=\"heat-label\">")
