@@ -181,6 +181,11 @@ pub struct Config {
     )]
     pub api_rate_limit: i64,
 
+    /// A TOML file of single sign-on providers (OpenID Connect: Google, Microsoft Entra ID,
+    /// Keycloak, …), each shown as a "Sign in with …" button. See README, "Single sign-on".
+    #[arg(long, env = "GROUNDWORK_SIGN_IN_PROVIDERS", global = true)]
+    pub sign_in_providers: Option<PathBuf>,
+
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
     #[arg(
         long,
@@ -260,6 +265,7 @@ impl Config {
             mail_from: "Groundwork <groundwork@localhost>".into(),
             api_rate_limit: 600,
             metrics_token: None,
+            sign_in_providers: None,
         }
     }
 }

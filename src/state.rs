@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use axum::extract::FromRef;
 
 use crate::{
-    config::Config, curriculum::Live, db::Db, mail::Mailer, progress::Visits,
+    auth::sso::Sso, config::Config, curriculum::Live, db::Db, mail::Mailer, progress::Visits,
     web::metrics::Metrics, workers::Workers,
 };
 
@@ -26,6 +26,8 @@ pub struct AppState {
     pub visits: Visits,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// The single sign-on providers and their client.
+    pub sso: Arc<Sso>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
         Ok(Self {
             curriculum: Live::load(db.clone()).await?,
             mailer: Mailer::from_config(&config)?,
+            sso: Sso::from_config(&config)?,
             config: Arc::new(config),
             hashing: Workers::per_core("hashing", Duration::from_secs(5)),
             labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),

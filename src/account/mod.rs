@@ -5,6 +5,7 @@
 //! A page feature: it imports no other page feature (tests/integration/architecture.rs); the
 //! data export is `progress::export`.
 
+mod sign_in;
 mod tokens;
 mod two_factor;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/delete", post(delete_account))
         .merge(two_factor::router())
         .merge(tokens::router())
+        .merge(sign_in::router())
 }
 
 #[derive(Template, WebTemplate)]

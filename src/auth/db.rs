@@ -33,6 +33,7 @@ impl From<UserRow> for User {
             active: row.active != 0,
             totp_secret: row.totp_secret,
             created_at: row.created_at,
+            multi_factor_login: false,
         }
     }
 }

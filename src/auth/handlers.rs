@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::{
-    DisplayName, Email, db, password, session, throttle, tokens, two_factor,
+    DisplayName, Email, db, password, session, sso, throttle, tokens, two_factor,
     user::{MaybeUser, Role, User},
 };
 use crate::{
@@ -26,7 +26,7 @@ use crate::{
 };
 
 /// Where to go after logging in when no (safe) `next` was given.
-const HOME: &str = "/dashboard";
+pub(super) const HOME: &str = "/dashboard";
 /// A password step older than this must be redone before the code step.
 const PENDING_LOGIN_SECONDS: i64 = 5 * 60;
 const PENDING_LOGIN: &str = "pending_login";
@@ -80,9 +80,12 @@ struct RegisterPage {
     layout: Layout,
     form: RegisterForm,
     errors: FieldErrors,
+    /// "Sign in with …" buttons.
+    sso: Vec<sso::Button>,
 }
 
 pub async fn register_form(
+    State(state): State<AppState>,
     layout: Layout,
     session: Session,
     MaybeUser(user): MaybeUser,
@@ -95,6 +98,7 @@ pub async fn register_form(
         layout,
         form: RegisterForm::default(),
         errors: FieldErrors::default(),
+        sso: state.sso.buttons(),
     }
     .into_response())
 }
@@ -116,6 +120,7 @@ pub async fn register(
             layout: layout.with_csrf(&session).await?,
             form,
             errors,
+            sso: state.sso.buttons(),
         }));
     };
 
@@ -127,6 +132,7 @@ pub async fn register(
                     layout,
                     form,
                     errors,
+                    sso: state.sso.buttons(),
                 },
                 "password",
             ));
@@ -156,6 +162,7 @@ pub async fn register(
                 layout: layout.with_csrf(&session).await?,
                 form,
                 errors,
+                sso: state.sso.buttons(),
             }));
         }
         return Err(error.into());
@@ -255,9 +262,12 @@ struct LoginPage {
     /// The account is throttled: offer its owner a sign-in link by email.
     offer_link: bool,
     errors: FieldErrors,
+    /// "Sign in with …" buttons (not on the code step).
+    sso: Vec<sso::Button>,
 }
 
 pub async fn login_form(
+    State(state): State<AppState>,
     layout: Layout,
     session: Session,
     MaybeUser(user): MaybeUser,
@@ -275,6 +285,7 @@ pub async fn login_form(
         code_step: false,
         offer_link: false,
         errors: FieldErrors::default(),
+        sso: state.sso.buttons(),
     }
     .into_response())
 }
@@ -300,6 +311,7 @@ pub async fn login(
         code_step: false,
         offer_link: false,
         errors,
+        sso: state.sso.buttons(),
     };
     let mut errors = FieldErrors::default();
     if form.email.trim().is_empty() {
@@ -359,7 +371,20 @@ pub(super) async fn after_password(
     user: &User,
     next: String,
 ) -> Result<Response, AppError> {
-    if user.has_two_factor() {
+    after_first_factor(state, session, layout, user, next, false).await
+}
+
+/// As [`after_password`], for any first factor; `multi_factor`: it already proved two (an
+/// identity provider's MFA the operator trusts), so no code is asked for.
+pub(super) async fn after_first_factor(
+    state: &AppState,
+    session: &Session,
+    layout: Layout,
+    user: &User,
+    next: String,
+    multi_factor: bool,
+) -> Result<Response, AppError> {
+    if user.has_two_factor() && !multi_factor {
         let pending = PendingLogin {
             user_id: user.id.clone(),
             next: next.clone(),
@@ -373,10 +398,11 @@ pub(super) async fn after_password(
             code_step: true,
             offer_link: false,
             errors: FieldErrors::default(),
+            sso: Vec::new(),
         };
         return Ok(page.into_response());
     }
-    finish_login(state, session, user, &next).await
+    finish_login(state, session, user, &next, multi_factor).await
 }
 
 async fn second_step(
@@ -401,6 +427,7 @@ async fn second_step(
             code_step: false,
             offer_link: false,
             errors,
+            sso: state.sso.buttons(),
         };
         return Ok(invalid(page));
     };
@@ -411,6 +438,7 @@ async fn second_step(
         code_step: true,
         offer_link: false,
         errors,
+        sso: Vec::new(),
     };
     if code.trim().is_empty() {
         errors.add(
@@ -432,7 +460,7 @@ async fn second_step(
         return Ok(invalid(code_page(layout, errors)));
     }
     attempt.abandon(&state.db).await?;
-    finish_login(state, session, &user, &pending.next).await
+    finish_login(state, session, &user, &pending.next, true).await
 }
 
 /// A current TOTP code not used before, or an unused recovery code (then spent).
@@ -450,28 +478,40 @@ async fn second_factor_ok(db: &Db, user: &User, code: &str) -> Result<bool, AppE
     }
 }
 
+/// Logs in; `multi_factor`: two factors were proven (the session remembers it for the admin
+/// 2FA policy). A provider sign-in waiting for this account to be proven is linked now.
 async fn finish_login(
     state: &AppState,
     session: &Session,
     user: &User,
     next: &str,
+    multi_factor: bool,
 ) -> Result<Response, AppError> {
     throttle::forgive(&state.db, &user.email).await?;
+    let pending_link = sso::take_pending_link(session).await?;
     session::log_in(session, user, &state.config).await?;
+    if multi_factor {
+        session::mark_multi_factor(session).await?;
+    }
     tracing::info!(user_id = %user.id, "logged in");
-    let target =
-        if state.config.require_admin_2fa && user.role == Role::Admin && !user.has_two_factor() {
-            session::flash(
-                session,
-                "Administrators must turn on two-factor authentication first.",
-            )
-            .await?;
-            "/settings/two-factor"
-        } else if next.is_empty() {
-            HOME
-        } else {
-            next
-        };
+    if let Some(pending) = pending_link
+        && let Some(message) = sso::complete_pending_link(state, user, pending).await?
+    {
+        session::flash(session, &message).await?;
+    }
+    let two_factor = user.has_two_factor() || multi_factor;
+    let target = if state.config.require_admin_2fa && user.role == Role::Admin && !two_factor {
+        session::flash(
+            session,
+            "Administrators must turn on two-factor authentication first.",
+        )
+        .await?;
+        "/settings/two-factor"
+    } else if next.is_empty() {
+        HOME
+    } else {
+        next
+    };
     Ok(Redirect::to(target).into_response())
 }
 

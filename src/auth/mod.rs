@@ -13,6 +13,7 @@ mod link;
 pub mod password;
 mod reset;
 pub mod session;
+pub mod sso;
 mod throttle;
 pub mod tokens;
 pub mod two_factor;
@@ -50,6 +51,8 @@ pub fn router() -> Router<AppState> {
             get(link::confirm_form).post(link::log_in),
         )
         .route("/logout", axum::routing::post(handlers::logout))
+        .route("/login/{provider}", get(sso::start))
+        .route("/login/{provider}/callback", get(sso::callback))
         .route(
             "/setup/{token}",
             get(handlers::setup_form).post(handlers::setup),

@@ -116,6 +116,9 @@ pub async fn verify(
     password: String,
     hash: Option<String>,
 ) -> Result<bool, AppError> {
+    // An empty hash is an account without a password (made through a sign-in provider): it
+    // takes the same time to refuse as a missing account.
+    let hash = hash.filter(|hash| !hash.is_empty());
     let verified = workers.run(move || match hash {
         Some(hash) => verify_blocking(&password, &hash),
         None => {

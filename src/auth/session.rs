@@ -18,6 +18,9 @@ use crate::{
 
 /// Unix time of the login, for the absolute timeout.
 const LOGGED_IN_AT: &str = "logged_in_at";
+/// Set when the login proved two factors without the account's own TOTP (see
+/// [`mark_multi_factor`]).
+const MULTI_FACTOR: &str = "multi_factor";
 /// Unix time the idle timeout was last pushed back.
 const REFRESHED_AT: &str = "refreshed_at";
 /// A reading learner's session is saved (its idle timeout pushed back) at most this often:
@@ -89,9 +92,17 @@ pub async fn current_user(
         };
         user.active && now() - logged_in_at < max_hours as i64 * 3600
     });
-    match &live {
+    let mut live = live;
+    match &mut live {
         None => session.flush().await.map_err(store_error)?,
-        Some(_) => refresh_if_due(session).await?,
+        Some(user) => {
+            user.multi_factor_login = session
+                .get::<bool>(MULTI_FACTOR)
+                .await
+                .map_err(store_error)?
+                .unwrap_or(false);
+            refresh_if_due(session).await?;
+        }
     }
     Ok(live)
 }
@@ -145,6 +156,15 @@ pub async fn log_in(session: &Session, user: &User, config: &Config) -> Result<(
         idle as i64,
     ))));
     Ok(())
+}
+
+/// Records that this session's login proved two factors (a password and a code, or a
+/// provider's MFA the operator trusts): admin pages then pass the 2FA policy.
+pub async fn mark_multi_factor(session: &Session) -> Result<(), AppError> {
+    session
+        .insert(MULTI_FACTOR, true)
+        .await
+        .map_err(store_error)
 }
 
 /// Ends the session, deleting it from the database, so its cookie is worthless afterwards.

@@ -54,6 +54,9 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub totp_secret: Option<String>,
+    /// This session's login proved two factors without the account's TOTP (a trusted
+    /// provider's MFA); set by `session::current_user`.
+    pub multi_factor_login: bool,
     pub created_at: i64,
 }
 
@@ -79,7 +82,8 @@ impl User {
         if self.role < role {
             return Err(AppError::Forbidden);
         }
-        if config.require_admin_2fa && self.role == Role::Admin && !self.has_two_factor() {
+        let two_factor = self.has_two_factor() || self.multi_factor_login;
+        if config.require_admin_2fa && self.role == Role::Admin && !two_factor {
             return Err(AppError::TwoFactorRequired);
         }
         Ok(())

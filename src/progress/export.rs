@@ -91,6 +91,9 @@ pub async fn document(db: &Db, visits: &Visits, user: &User) -> sqlx::Result<Val
             "role": user.role,
             "created_at": user.created_at,
             "two_factor_enabled": user.has_two_factor(),
+            "has_password": !user.password_hash.is_empty(),
+            // Which provider accounts sign in to this one (no tokens are kept to export).
+            "sign_ins": crate::auth::sso::db::of_user(db, &user.id).await?,
         },
         "lesson_visits": lesson_visits,
         "lesson_completions": completions,

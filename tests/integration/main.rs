@@ -33,4 +33,5 @@ mod search;
 mod sessions;
 mod settings;
 mod spine;
+mod sso;
 mod two_factor;

@@ -39,10 +39,15 @@ impl TestApp {
 
     /// `None` only where `TEST_DATABASE_URL` is unset outside CI, with a notice on stderr.
     pub async fn postgres() -> Option<Self> {
+        Self::postgres_with(|_| {}).await
+    }
+
+    /// On PostgreSQL, with settings changed by `configure`; `None` as for [`TestApp::postgres`].
+    pub async fn postgres_with(configure: impl FnOnce(&mut Config)) -> Option<Self> {
         let admin_url = postgres_admin_url()?;
         let database = PostgresDatabase::create(admin_url).await;
         let url = database.url.clone();
-        Some(Self::spawn(Some(url), Some(database), |_| {}).await)
+        Some(Self::spawn(Some(url), Some(database), configure).await)
     }
 
     async fn spawn(
@@ -306,10 +311,12 @@ impl TestApp {
 }
 
 /// Serves the production router for `config` on a free port; returns `http://127.0.0.1:<port>`.
-async fn serve(config: Config, db: Db) -> (String, AppState) {
+async fn serve(mut config: Config, db: Db) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("a free port");
+    // Absolute links (emails, the sign-in redirect URL) name the port actually bound.
+    config.addr = listener.local_addr().unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let limits = config.server_limits();
     let state = AppState::new(config, db).await.expect("valid settings");

@@ -4,6 +4,7 @@ mod app;
 mod binary;
 mod browser;
 mod html;
+pub mod oidc_provider;
 mod proxy;
 mod slow_client;
 
@@ -78,6 +79,22 @@ pub fn sql_solutions_of(module: &str) -> Vec<(String, String)> {
 /// Runs each named `async fn(TestApp)` twice: on a fresh SQLite database and on a fresh
 /// PostgreSQL database (when `TEST_DATABASE_URL` is set; in CI it must be).
 macro_rules! db_tests {
+    // With settings changed by `$configure` (a `fn(&mut Config)`).
+    (with $configure:path; $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name($crate::support::TestApp::sqlite_with($configure).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) = $crate::support::TestApp::postgres_with($configure).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )+};
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
