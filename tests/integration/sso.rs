@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use crate::{
     accounts::PASSWORD,
     support::{
-        Page, TestApp, db_tests,
+        Page, TestApp, db_tests, fake_github,
         oidc_provider::{self, ProviderAgent},
     },
 };
@@ -23,6 +23,7 @@ db_tests! {
     an_id_token_with_a_wrong_nonce_another_audience_or_past_expiry_is_refused,
     a_rotated_signing_key_is_fetched_and_an_outside_domain_refused,
     an_admin_who_must_use_two_factors_gets_there_only_with_a_second_one,
+    github_signs_in_by_its_numeric_id_with_the_primary_verified_email,
 }
 
 /// Two providers at the test issuer: "test" (whose MFA is trusted) and "school" (only
@@ -47,7 +48,17 @@ issuer = "{issuer}"
 client_id = "groundwork"
 client_secret = "groundwork-secret"
 allowed_domains = ["example.edu"]
-"#
+
+[[provider]]
+id = "github"
+kind = "github"
+github_url = "{github}"
+client_id = "{github_client}"
+client_secret = "{github_secret}"
+"#,
+        github = fake_github::base_url(),
+        github_client = fake_github::CLIENT_ID,
+        github_secret = fake_github::CLIENT_SECRET,
     );
     std::fs::write(&path, file).unwrap();
     config.sign_in_providers = Some(path);
@@ -94,6 +105,34 @@ fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// The value of `key` in `url`'s query.
+fn param(url: &str, key: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    let found = url.query_pairs().find(|(name, _)| name == key);
+    found
+        .unwrap_or_else(|| panic!("{key} in {url}"))
+        .1
+        .into_owned()
+}
+
+/// `url` with the query parameter `key` set to `value` (everything else kept).
+fn with_param(url: &str, key: &str, value: &str) -> String {
+    let mut url = url::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(name, old)| {
+            let new = if name == key {
+                value.to_owned()
+            } else {
+                old.into_owned()
+            };
+            (name.into_owned(), new)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(&pairs);
+    url.to_string()
+}
+
 async fn is_logged_in(app: &TestApp) -> bool {
     app.get("/settings").await.status() == StatusCode::OK
 }
@@ -122,11 +161,15 @@ async fn signing_in_first_makes_an_account_and_signs_in_to_it_again(app: TestApp
     let login = Page::from(app.get("/login").await).await;
     assert_eq!(
         login.texts(".sso a"),
-        ["Sign in with Test Identity", "Sign in with School"]
+        [
+            "Sign in with Test Identity",
+            "Sign in with School",
+            "Sign in with GitHub"
+        ]
     );
     assert_eq!(
         Page::from(app.get("/register").await).await.count(".sso a"),
-        2
+        3
     );
 
     let first = sign_in(&app, "test", "grace@example.edu").await;
@@ -304,28 +347,13 @@ async fn a_tampered_state_or_a_replayed_code_is_refused(app: TestApp) {
     // The old code inside a fresh flow's answer: the provider refuses to exchange it again.
     let url = authorization_url(&app, "/login/test").await;
     let fresh = agent.authorize(&app, &url, "tess@example.edu").await;
-    let code = |url: &str| {
-        url::Url::parse(url)
-            .unwrap()
-            .query_pairs()
-            .find(|(key, _)| key == "code")
-            .unwrap()
-            .1
-            .into_owned()
-    };
-    let replayed = fresh.replace(&code(&fresh), &code(&callback));
+    let replayed = with_param(&fresh, "code", &param(&callback, "code"));
     let (_, message) = refused(&app, visit(&app, &replayed).await).await;
     assert!(message.contains("could not be trusted"), "{message}");
 
     // A provider's error answer (the user said no) is explained.
     let url = authorization_url(&app, "/login/test").await;
-    let state = url::Url::parse(&url)
-        .unwrap()
-        .query_pairs()
-        .find(|(key, _)| key == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let state = param(&url, "state");
     let denied = format!(
         "/login/test/callback?error=access_denied&error_description=End-User+aborted&state={state}"
     );
@@ -338,50 +366,16 @@ async fn a_tampered_state_or_a_replayed_code_is_refused(app: TestApp) {
     // An answer from another issuer (RFC 9207 `iss`) is refused.
     let url = authorization_url(&app, "/login/test").await;
     let callback = agent.authorize(&app, &url, "tess@example.edu").await;
-    let mixed_up = url::Url::parse(&callback).unwrap();
-    let pairs: Vec<(String, String)> = mixed_up
-        .query_pairs()
-        .map(|(key, value)| {
-            let value = if key == "iss" {
-                "https://evil.example".into()
-            } else {
-                value.into_owned()
-            };
-            (key.into_owned(), value)
-        })
-        .collect();
-    let query: String = form_urlencoded_pairs(&pairs);
-    refused(
-        &app,
-        app.get(&format!("/login/test/callback?{query}")).await,
-    )
-    .await;
-}
-
-fn form_urlencoded_pairs(pairs: &[(String, String)]) -> String {
-    let mut url = url::Url::parse("http://x/").unwrap();
-    url.query_pairs_mut().extend_pairs(pairs);
-    url.query().unwrap_or_default().to_owned()
+    let mixed_up = with_param(&callback, "iss", "https://evil.example");
+    refused(&app, visit(&app, &mixed_up).await).await;
 }
 
 async fn an_id_token_with_a_wrong_nonce_another_audience_or_past_expiry_is_refused(app: TestApp) {
     // The nonce the provider puts into the ID token is not the one this sign-in sent.
     let url = authorization_url(&app, "/login/test").await;
-    let mut parsed = url::Url::parse(&url).unwrap();
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(key, value)| {
-            let value = if key == "nonce" {
-                "another-nonce".into()
-            } else {
-                value.into_owned()
-            };
-            (key.into_owned(), value)
-        })
-        .collect();
-    parsed.query_pairs_mut().clear().extend_pairs(&pairs);
+    let wrong_nonce = with_param(&url, "nonce", "another-nonce");
     let callback = ProviderAgent::default()
-        .authorize(&app, parsed.as_str(), "nina@example.edu")
+        .authorize(&app, &wrong_nonce, "nina@example.edu")
         .await;
     let (_, message) = refused(&app, visit(&app, &callback).await).await;
     assert!(message.contains("could not be trusted"), "{message}");
@@ -449,4 +443,65 @@ async fn an_admin_who_must_use_two_factors_gets_there_only_with_a_second_one(app
     let two = sign_in(&app, "test", "mfa-root@example.edu").await;
     assert_eq!(location(&two), "/dashboard");
     assert_eq!(app.get("/admin").await.status(), StatusCode::OK);
+}
+
+/// Follows GitHub's authorize URL as the GitHub user `login`: the callback URL it sends to.
+async fn authorize_at_github(app: &TestApp, login: &str) -> String {
+    let response = app.get("/login/github").await;
+    let url = location(&response);
+    assert!(url.starts_with(&fake_github::base_url()), "{url}");
+    for parameter in [
+        "code_challenge_method=S256",
+        "state=",
+        "scope=read%3Auser+user%3Aemail",
+    ] {
+        assert!(url.contains(parameter), "{parameter} in {url}");
+    }
+    let at_github = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = at_github
+        .get(format!("{url}&login={login}"))
+        .send()
+        .await
+        .unwrap();
+    location(&answer)
+}
+
+async fn github_signs_in_by_its_numeric_id_with_the_primary_verified_email(app: TestApp) {
+    let callback = authorize_at_github(&app, "octo").await;
+    assert_eq!(location(&visit(&app, &callback).await), "/dashboard");
+    let (subject, email): (String, String) =
+        sqlx::query_as("SELECT subject, email FROM sign_in_identities WHERE provider = 'github'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(subject, fake_github::id_of("octo").to_string());
+    assert_eq!(email, "octo@example.com");
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM users WHERE email = 'octo@example.com'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(name, "octo", "the login when GitHub has no name");
+
+    // Signing in again finds the same account by the id.
+    app.logout().await;
+    let again = authorize_at_github(&app, "octo").await;
+    assert_eq!(location(&visit(&app, &again).await), "/dashboard");
+    assert_eq!(user_count(&app).await, 1);
+    app.logout().await;
+
+    // A spent callback; a code GitHub refuses (one already exchanged, inside a fresh flow's
+    // answer); an unverified email.
+    let (_, message) = refused(&app, visit(&app, &again).await).await;
+    assert!(message.contains("does not belong"), "{message}");
+    let fresh = authorize_at_github(&app, "octo").await;
+    let stale = with_param(&fresh, "code", &param(&again, "code"));
+    let (_, message) = refused(&app, visit(&app, &stale).await).await;
+    assert!(message.contains("could not be trusted"), "{message}");
+    let unverified = authorize_at_github(&app, "unverified-cat").await;
+    let (_, message) = refused(&app, visit(&app, &unverified).await).await;
+    assert!(message.contains("has not confirmed"), "{message}");
 }

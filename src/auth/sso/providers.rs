@@ -289,6 +289,10 @@ mod tests {
                 "https",
             ),
             (
+                "[[provider]]\nid = \"h\"\nkind = \"github\"\ngithub_url = \"http://git.example\"\nclient_id = \"c\"",
+                "https",
+            ),
+            (
                 "[[provider]]\nid = \"g\"\nkind = \"google\"\nclient_id = \"c\"\nclient_secret_env = \"NOPE\"",
                 "NOPE is not set",
             ),

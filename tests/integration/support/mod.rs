@@ -3,6 +3,7 @@
 mod app;
 mod binary;
 mod browser;
+pub mod fake_github;
 mod html;
 pub mod oidc_provider;
 mod proxy;
