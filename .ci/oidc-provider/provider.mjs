@@ -66,7 +66,8 @@ const provider = new Provider(issuer, {
       },
     };
   },
-  // A first-party client: no consent screen.
+  // The scopes are granted without asking (oidc-provider still shows one "Continue" step to
+  // native-type clients).
   async loadExistingGrant(ctx) {
     const grantId = ctx.oidc.result?.consent?.grantId
       || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);

@@ -82,10 +82,11 @@ struct LinkForm {
 async fn link(
     State(state): State<AppState>,
     session: Session,
+    layout: Layout,
     CurrentUser(user): CurrentUser,
     Form(form): Form<LinkForm>,
 ) -> Result<Response, AppError> {
-    sso::start_link(&state, &session, &user, &form.provider).await
+    sso::start_link(&state, &session, &layout, &user, &form.provider).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -33,5 +33,5 @@ mod search;
 mod sessions;
 mod settings;
 mod spine;
-mod sso;
+pub mod sso;
 mod two_factor;

@@ -37,6 +37,10 @@ async fn main_pages(app: &TestApp) -> Vec<(String, String)> {
         ("register", "/register"),
         ("password-reset", "/password-reset"),
         ("not-found", "/no/such/page"),
+        (
+            "sign-in-refused",
+            "/login/test/callback?code=forged&state=forged",
+        ),
         ("api-reference", "/api"),
     ] {
         pages.push(read(&visitor, name, path).await);
@@ -72,6 +76,7 @@ async fn main_pages(app: &TestApp) -> Vec<(String, String)> {
         ("notes", "/notes"),
         ("settings", "/settings"),
         ("tokens", "/settings/tokens"),
+        ("sign-in-methods", "/settings/sign-in"),
         ("two-factor", "/settings/two-factor"),
     ] {
         pages.push(read(&learner, name, path).await);
@@ -104,12 +109,14 @@ async fn main_pages(app: &TestApp) -> Vec<(String, String)> {
     pages
 }
 
-/// A page's name and HTML (the not-found page is one of them).
+/// A page's name and HTML (the not-found page and a refused sign-in are among them).
 async fn read(who: &TestApp, name: &str, path: &str) -> (String, String) {
     let response = who.get(path).await;
     let status = response.status();
     assert!(
-        status == StatusCode::OK || status == StatusCode::NOT_FOUND,
+        status == StatusCode::OK
+            || status == StatusCode::NOT_FOUND
+            || status == StatusCode::BAD_REQUEST,
         "{path}: {status}"
     );
     (name.to_owned(), response.text().await.unwrap())
@@ -117,7 +124,8 @@ async fn read(who: &TestApp, name: &str, path: &str) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_pages_validate_and_name_each_landmark_once() {
-    let app = TestApp::sqlite().await;
+    // With sign-in providers, so the login and registration pages show their buttons.
+    let app = TestApp::sqlite_with(crate::sso::with_providers).await;
     app.import_fixture().await;
     let pages = main_pages(&app).await;
 

@@ -15,7 +15,7 @@ use crate::{
 };
 
 db_tests! {
-    with super::with_providers;
+    with super::with_providers_and_admin_2fa;
     signing_in_first_makes_an_account_and_signs_in_to_it_again,
     an_existing_password_account_is_linked_only_once_its_owner_logs_in,
     a_sign_in_is_unlinked_only_while_another_way_in_remains,
@@ -26,9 +26,15 @@ db_tests! {
     github_signs_in_by_its_numeric_id_with_the_primary_verified_email,
 }
 
-/// Two providers at the test issuer: "test" (whose MFA is trusted) and "school" (only
-/// example.edu addresses). Admins must use two factors.
-fn with_providers(config: &mut Config) {
+/// [`with_providers`], and admins must use two factors.
+fn with_providers_and_admin_2fa(config: &mut Config) {
+    with_providers(config);
+    config.require_admin_2fa = true;
+}
+
+/// Two providers at the test OpenID issuer, "test" (whose MFA is trusted) and "school" (only
+/// example.edu addresses), and "github" at the stand-in GitHub.
+pub fn with_providers(config: &mut Config) {
     let issuer = oidc_provider::issuer();
     let path = config.data_dir.join("sign-in.toml");
     let file = format!(
@@ -62,7 +68,6 @@ client_secret = "{github_secret}"
     );
     std::fs::write(&path, file).unwrap();
     config.sign_in_providers = Some(path);
-    config.require_admin_2fa = true;
 }
 
 /// `GET path` on the app: the provider's authorization URL it redirects to.
@@ -316,6 +321,22 @@ async fn a_sign_in_is_unlinked_only_while_another_way_in_remains(app: TestApp) {
         )
         .await;
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+
+    // Nor link it to herself: it is Lin's. She stays logged in as herself.
+    let started = other
+        .post_form("/settings/sign-in/link", &[("provider", "school")])
+        .await;
+    let callback = ProviderAgent::default()
+        .authorize(&other, &location(&started), "lin.school@example.edu")
+        .await;
+    let taken = visit(&other, &callback).await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let page = Page::from(taken).await;
+    assert!(
+        page.text("main p.lead")
+            .contains("already linked to another")
+    );
+    assert!(is_logged_in(&other).await, "Mallory is still logged in");
 
     // The unlinked provider account no longer signs in to Lin's account: it is back to the
     // start, an address that has an account, which must be proven again to link.

@@ -91,6 +91,7 @@ impl Sso {
     async fn start(
         &self,
         session: &Session,
+        layout: &Layout,
         provider: &Provider,
         next: String,
         link_to: Option<String>,
@@ -109,7 +110,7 @@ impl Sso {
         };
         let (url, flow) = match started {
             Ok(started) => started,
-            Err(failure) => return Ok(refused(provider, &failure)),
+            Err(failure) => return Ok(refused(layout, provider, &failure)),
         };
         // One sign-in at a time per browser: a newer one replaces an abandoned one.
         session::insert(session, FLOW, &flow).await?;
@@ -127,17 +128,22 @@ struct RefusedPage {
     message: String,
 }
 
-fn refused(provider: &Provider, failure: &Failure) -> Response {
+fn refused(layout: &Layout, provider: &Provider, failure: &Failure) -> Response {
     let status = match failure {
         Failure::Unreachable(_) => StatusCode::BAD_GATEWAY,
         _ => StatusCode::BAD_REQUEST,
     };
-    refused_with(provider, status, failure.to_string())
+    refused_with(layout, provider, status, failure.to_string())
 }
 
-fn refused_with(provider: &Provider, status: StatusCode, message: String) -> Response {
+fn refused_with(
+    layout: &Layout,
+    provider: &Provider,
+    status: StatusCode,
+    message: String,
+) -> Response {
     let page = RefusedPage {
-        layout: Layout::new("/login"),
+        layout: layout.clone(),
         provider: provider.name.clone(),
         message,
     };
@@ -156,6 +162,7 @@ pub struct StartQuery {
 pub async fn start(
     State(state): State<AppState>,
     session: Session,
+    layout: Layout,
     MaybeUser(user): MaybeUser,
     UrlPath(id): UrlPath<String>,
     Query(query): Query<StartQuery>,
@@ -170,13 +177,17 @@ pub async fn start(
         })
         .into_response());
     }
-    state.sso.start(&session, provider, next, None).await
+    state
+        .sso
+        .start(&session, &layout, provider, next, None)
+        .await
 }
 
 /// Starts linking a provider to the logged-in `user` (from `/settings/sign-in`, a form post).
 pub async fn start_link(
     state: &AppState,
     session: &Session,
+    layout: &Layout,
     user: &User,
     provider_id: &str,
 ) -> Result<Response, AppError> {
@@ -184,7 +195,7 @@ pub async fn start_link(
     let next = "/settings/sign-in".to_owned();
     state
         .sso
-        .start(session, provider, next, Some(user.id.clone()))
+        .start(session, layout, provider, next, Some(user.id.clone()))
         .await
 }
 
@@ -200,7 +211,7 @@ pub async fn callback(
     let provider = state.sso.provider(&id).ok_or(AppError::NotFound)?.clone();
     // Taken, not read: a callback works once.
     let Some(flow) = session::remove::<Flow>(&session, FLOW).await? else {
-        return Ok(refused(&provider, &Failure::NotThisFlow));
+        return Ok(refused(&layout, &provider, &Failure::NotThisFlow));
     };
     let redirect_url = state.sso.redirect_url(&provider);
     let (oidc, now) = (&state.sso.oidc, session::now());
@@ -226,7 +237,7 @@ pub async fn callback(
     };
     let identity = match finished {
         Ok(identity) => identity,
-        Err(failure) => return Ok(refused(&provider, &failure)),
+        Err(failure) => return Ok(refused(&layout, &provider, &failure)),
     };
     signed_in(&state, &session, layout, user, &provider, identity, flow).await
 }
@@ -256,13 +267,18 @@ async fn signed_in(
                 &email
             },
         );
-        return Ok(refused_with(provider, StatusCode::FORBIDDEN, message));
+        return Ok(refused_with(
+            &layout,
+            provider,
+            StatusCode::FORBIDDEN,
+            message,
+        ));
     }
     let linked_user = db::user_of(&state.db, &provider.id, &identity.subject).await?;
 
     if let Some(link_to) = &flow.link_to {
         if user.as_ref().map(|user| &user.id) != Some(link_to) {
-            return Ok(refused(provider, &Failure::NotThisFlow));
+            return Ok(refused(&layout, provider, &Failure::NotThisFlow));
         }
         let message = match linked_user {
             Some(other) if &other != link_to => {
@@ -271,7 +287,12 @@ async fn signed_in(
                      there first.",
                     provider.name
                 );
-                return Ok(refused_with(provider, StatusCode::CONFLICT, message));
+                return Ok(refused_with(
+                    &layout,
+                    provider,
+                    StatusCode::CONFLICT,
+                    message,
+                ));
             }
             Some(_) => format!("Your {} sign-in was already linked.", provider.name),
             None => {
@@ -297,7 +318,12 @@ async fn signed_in(
             .ok_or(AppError::NotFound)?;
         if !user.active {
             let message = "This account is deactivated. Contact an administrator.".to_owned();
-            return Ok(refused_with(provider, StatusCode::FORBIDDEN, message));
+            return Ok(refused_with(
+                &layout,
+                provider,
+                StatusCode::FORBIDDEN,
+                message,
+            ));
         }
         db::used(&state.db, &provider.id, &identity.subject, &email, now).await?;
         let multi_factor = provider.trust_mfa && identity.multi_factor;
@@ -318,7 +344,12 @@ async fn signed_in(
              see it when {} asks, or create an account with a password.",
             provider.name, provider.name
         );
-        return Ok(refused_with(provider, StatusCode::BAD_REQUEST, message));
+        return Ok(refused_with(
+            &layout,
+            provider,
+            StatusCode::BAD_REQUEST,
+            message,
+        ));
     }
     if let Some(existing) = users::get_user_by_email(&state.db, &email).await? {
         if !vouched {
@@ -328,7 +359,12 @@ async fn signed_in(
                  in Settings, under Sign-in.",
                 provider.name, provider.name
             );
-            return Ok(refused_with(provider, StatusCode::CONFLICT, message));
+            return Ok(refused_with(
+                &layout,
+                provider,
+                StatusCode::CONFLICT,
+                message,
+            ));
         }
         let pending = PendingLink {
             provider: provider.id.clone(),
@@ -359,14 +395,23 @@ async fn signed_in(
              the address with {}, or create an account with a password.",
             provider.name, provider.name
         );
-        return Ok(refused_with(provider, StatusCode::BAD_REQUEST, message));
+        return Ok(refused_with(
+            &layout,
+            provider,
+            StatusCode::BAD_REQUEST,
+            message,
+        ));
     }
-    create_account(state, session, provider, &identity, &email, &flow.next).await
+    create_account(
+        state, session, &layout, provider, &identity, &email, &flow.next,
+    )
+    .await
 }
 
 async fn create_account(
     state: &AppState,
     session: &Session,
+    layout: &Layout,
     provider: &Provider,
     identity: &Identity,
     email: &str,
@@ -394,7 +439,7 @@ async fn create_account(
     if let Err(error) = users::insert_user(&mut *tx, new_user).await {
         if is_unique_violation(&error) {
             // Made at this moment by another request: start again, and be offered the link.
-            return Ok(refused(provider, &Failure::NotThisFlow));
+            return Ok(refused(layout, provider, &Failure::NotThisFlow));
         }
         return Err(error.into());
     }

@@ -11,3 +11,4 @@ mod quiz;
 mod quiz_editor;
 mod reading;
 mod search;
+mod sign_in;
