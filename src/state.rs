@@ -28,6 +28,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The single sign-on providers and their client.
     pub sso: Arc<Sso>,
+    /// This site as a WebAuthn relying party (passkeys); `None` when the public URL has no
+    /// domain name.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             curriculum: Live::load(db.clone()).await?,
             mailer: Mailer::from_config(&config)?,
             sso: Sso::from_config(&config)?,
+            webauthn: crate::auth::passkeys::relying_party(&config)?.map(Arc::new),
             config: Arc::new(config),
             hashing: Workers::per_core("hashing", Duration::from_secs(5)),
             labs: Workers::new("sql-lab", 2, 8, Duration::from_secs(10)),

@@ -51,3 +51,79 @@ document.addEventListener("htmx:sendError", (event) => {
   const status = form && form.querySelector("#note-status");
   if (status) status.textContent = "Not saved: the server could not be reached. Your text is still here; try again.";
 });
+
+// Passkeys (WebAuthn): the server's options in, the browser's credential out, both as JSON
+// (the WebAuthn Level 3 JSON forms). Without this script, or in a browser without passkeys,
+// the passkey buttons stay hidden and every other way in still works.
+const passkeysWork = typeof PublicKeyCredential !== "undefined"
+  && typeof PublicKeyCredential.parseCreationOptionsFromJSON === "function";
+
+function csrfToken() {
+  const headers = document.body.dataset.hxHeaders;
+  return headers ? JSON.parse(headers)["X-CSRF-Token"] : "";
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const answer = await response.json().catch(() => ({ error: "The server's answer was not understood." }));
+  if (!response.ok) throw new Error(answer.error || "Something went wrong. Try again.");
+  return answer;
+}
+
+function showPasskeyError(form, message) {
+  const output = form.querySelector("[data-passkey-error]");
+  output.textContent = message;
+  output.hidden = false;
+}
+
+// A browser's own refusal (the user cancelled, or no passkey was chosen) in plain words.
+function ceremonyMessage(error) {
+  if (error.name === "NotAllowedError") return "No passkey was used. Try again when you are ready.";
+  if (error.name === "InvalidStateError") return "This device already holds a passkey for your account.";
+  return error.message;
+}
+
+if (passkeysWork) {
+  for (const note of document.querySelectorAll("[data-passkey-fallback]")) note.hidden = true;
+}
+
+for (const form of document.querySelectorAll("form[data-passkey-register]")) {
+  if (!passkeysWork) continue;
+  form.hidden = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const options = await postJson("/settings/passkeys/options");
+      const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(options.publicKey);
+      const credential = await navigator.credentials.create({ publicKey });
+      const name = form.querySelector("input[name=name]").value;
+      const done = await postJson("/settings/passkeys", { name, credential: credential.toJSON() });
+      window.location.assign(done.redirect);
+    } catch (error) {
+      showPasskeyError(form, ceremonyMessage(error));
+    }
+  });
+}
+
+for (const form of document.querySelectorAll("form[data-passkey-login]")) {
+  if (!passkeysWork) continue;
+  form.hidden = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const options = await postJson("/login/passkey/options");
+      const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.publicKey);
+      const credential = await navigator.credentials.get({ publicKey });
+      const next = form.querySelector("input[name=next]").value;
+      const done = await postJson("/login/passkey", { credential: credential.toJSON(), next });
+      window.location.assign(done.redirect);
+    } catch (error) {
+      showPasskeyError(form, ceremonyMessage(error));
+    }
+  });
+}

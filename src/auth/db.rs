@@ -383,3 +383,32 @@ pub async fn delete_old_throttles(db: &Db, before: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// How many ways into the account remain: its password, linked sign-ins and passkeys. Run it
+/// inside the transaction that removes one, after [`lock_user`].
+pub async fn ways_in<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM sign_in_identities WHERE user_id = $1) \
+              + (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) \
+              + (SELECT COUNT(*) FROM users WHERE id = $1 AND password_hash <> '')",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await
+}
+
+/// Takes the user's row lock for the rest of the transaction, so two removals of the account's
+/// ways in take turns (neither can leave the other as the last and both go).
+pub async fn lock_user<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

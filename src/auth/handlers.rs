@@ -264,6 +264,8 @@ struct LoginPage {
     errors: FieldErrors,
     /// "Sign in with …" buttons (not on the code step).
     sso: Vec<sso::Button>,
+    /// "Sign in with a passkey" (passkeys work on this site; not on the code step).
+    passkeys: bool,
 }
 
 pub async fn login_form(
@@ -286,6 +288,7 @@ pub async fn login_form(
         offer_link: false,
         errors: FieldErrors::default(),
         sso: state.sso.buttons(),
+        passkeys: state.webauthn.is_some(),
     }
     .into_response())
 }
@@ -312,6 +315,7 @@ pub async fn login(
         offer_link: false,
         errors,
         sso: state.sso.buttons(),
+        passkeys: state.webauthn.is_some(),
     };
     let mut errors = FieldErrors::default();
     if form.email.trim().is_empty() {
@@ -399,6 +403,7 @@ pub(super) async fn after_first_factor(
             offer_link: false,
             errors: FieldErrors::default(),
             sso: Vec::new(),
+            passkeys: false,
         };
         return Ok(page.into_response());
     }
@@ -428,6 +433,7 @@ async fn second_step(
             offer_link: false,
             errors,
             sso: state.sso.buttons(),
+            passkeys: state.webauthn.is_some(),
         };
         return Ok(invalid(page));
     };
@@ -439,6 +445,7 @@ async fn second_step(
         offer_link: false,
         errors,
         sso: Vec::new(),
+        passkeys: false,
     };
     if code.trim().is_empty() {
         errors.add(
@@ -487,6 +494,28 @@ async fn finish_login(
     next: &str,
     multi_factor: bool,
 ) -> Result<Response, AppError> {
+    let target = complete_login(state, session, user, next, multi_factor).await?;
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// A passkey proved two factors: logs in; where to go next.
+pub(super) async fn log_in_with_passkey(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    next: &str,
+) -> Result<String, AppError> {
+    complete_login(state, session, user, next, true).await
+}
+
+/// [`finish_login`] up to the redirect: the path to send the browser to.
+async fn complete_login(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    next: &str,
+    multi_factor: bool,
+) -> Result<String, AppError> {
     throttle::forgive(&state.db, &user.email).await?;
     let pending_link = sso::take_pending_link(session).await?;
     session::log_in(session, user, &state.config).await?;
@@ -512,7 +541,7 @@ async fn finish_login(
     } else {
         next
     };
-    Ok(Redirect::to(target).into_response())
+    Ok(target.to_owned())
 }
 
 pub async fn logout(session: Session) -> Result<Redirect, AppError> {

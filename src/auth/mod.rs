@@ -10,6 +10,7 @@ pub(crate) mod db;
 mod fields;
 mod handlers;
 mod link;
+pub mod passkeys;
 pub mod password;
 mod reset;
 pub mod session;
@@ -19,7 +20,10 @@ pub mod tokens;
 pub mod two_factor;
 mod user;
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 pub use db::{any_admin, get_user};
 pub use fields::{DisplayName, Email};
@@ -51,6 +55,16 @@ pub fn router() -> Router<AppState> {
             get(link::confirm_form).post(link::log_in),
         )
         .route("/logout", axum::routing::post(handlers::logout))
+        .route(
+            "/login/passkey/options",
+            post(passkeys::authentication_options),
+        )
+        .route("/login/passkey", post(passkeys::authenticate))
+        .route(
+            "/settings/passkeys/options",
+            post(passkeys::registration_options),
+        )
+        .route("/settings/passkeys", post(passkeys::register))
         .route("/login/{provider}", get(sso::start))
         .route("/login/{provider}/callback", get(sso::callback))
         .route(

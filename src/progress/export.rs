@@ -94,6 +94,14 @@ pub async fn document(db: &Db, visits: &Visits, user: &User) -> sqlx::Result<Val
             "has_password": !user.password_hash.is_empty(),
             // Which provider accounts sign in to this one (no tokens are kept to export).
             "sign_ins": crate::auth::sso::db::of_user(db, &user.id).await?,
+            // Names and dates only: the public keys are of no use outside this site.
+            "passkeys": crate::auth::passkeys::of_user(db, &user.id)
+                .await?
+                .into_iter()
+                .map(|key| json!({
+                    "name": key.name, "created_at": key.created_at, "last_used_at": key.last_used_at,
+                }))
+                .collect::<Vec<_>>(),
         },
         "lesson_visits": lesson_visits,
         "lesson_completions": completions,

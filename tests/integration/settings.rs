@@ -150,3 +150,32 @@ async fn deleting_the_account_needs_the_password_and_removes_the_data(app: TestA
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// Served by IP address (the default, 127.0.0.1), the site cannot be a WebAuthn relying party:
+/// passkeys are not offered, and their endpoints say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkeys_are_off_where_the_site_has_no_domain_name() {
+    let app = TestApp::sqlite().await;
+    let login = Page::from(app.get("/login").await).await;
+    assert_eq!(login.count("form[data-passkey-login]"), 0);
+    app.register("ada@example.com", "Ada", crate::accounts::PASSWORD)
+        .await;
+    let settings = Page::from(app.get("/settings/sign-in").await).await;
+    assert_eq!(settings.count("form[data-passkey-register]"), 0);
+    assert!(
+        settings
+            .text("main")
+            .contains("Passkeys are off on this site")
+    );
+    let token = app.csrf_token().await;
+    let options = app
+        .client
+        .post(app.url("/settings/passkeys/options"))
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(options.status(), reqwest::StatusCode::NOT_FOUND);
+    let body: serde_json::Value = options.json().await.unwrap();
+    assert_eq!(body["error"], "Passkeys are not available on this site.");
+}

@@ -535,23 +535,11 @@ pub async fn unlink(
     subject: &str,
 ) -> Result<bool, AppError> {
     let mut tx = state.db.pool().begin().await?;
-    // Touching the user's row first makes two unlinks of the same account take turns, so
-    // they cannot each leave the other as the last way in and both go.
-    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    users::lock_user(&mut *tx, user_id).await?;
     if !db::unlink(&mut *tx, user_id, provider, subject).await? {
         return Err(AppError::NotFound);
     }
-    let (identities, passwords): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM sign_in_identities WHERE user_id = $1), \
-                (SELECT COUNT(*) FROM users WHERE id = $1 AND password_hash <> '')",
-    )
-    .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if identities + passwords == 0 {
+    if users::ways_in(&mut *tx, user_id).await? == 0 {
         tx.rollback().await?;
         return Ok(false);
     }

@@ -6,6 +6,7 @@ mod archive;
 mod authoring;
 mod home;
 mod labs;
+mod passkeys;
 mod progress;
 mod quiz;
 mod quiz_editor;

@@ -105,9 +105,15 @@ impl TestApp {
     /// A second instance of the app on the same database, with its own pool, port, data
     /// directory and cookies: what a load balancer's second backend is.
     pub async fn another_instance(&self) -> TestApp {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// [`TestApp::another_instance`], with settings changed by `configure`.
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         let mut config = Config::for_data_dir(data_dir.path().to_owned());
         config.database_url = Some(self.db_url());
+        configure(&mut config);
         let db = Db::connect(&config.database_url())
             .await
             .expect("database connects");
@@ -315,8 +321,15 @@ async fn serve(mut config: Config, db: Db) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("a free port");
-    // Absolute links (emails, the sign-in redirect URL) name the port actually bound.
+    // Absolute links (emails, the sign-in redirect URL) name the port actually bound; so does
+    // a public URL given without a port (`http://localhost`, which passkeys need: WebAuthn
+    // takes no IP address for the site).
     config.addr = listener.local_addr().unwrap();
+    if let Some(url) = &config.public_url
+        && url.matches(':').count() == 1
+    {
+        config.public_url = Some(format!("{url}:{}", config.addr.port()));
+    }
     let address = format!("http://{}", listener.local_addr().unwrap());
     let limits = config.server_limits();
     let state = AppState::new(config, db).await.expect("valid settings");

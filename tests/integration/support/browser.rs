@@ -259,6 +259,59 @@ impl Browser {
             .expect("colour scheme emulated");
     }
 
+    /// A virtual WebAuthn authenticator for this tab (Chrome DevTools' WebAuthn domain): a
+    /// platform authenticator with discoverable credentials whose user is always verified, as
+    /// a phone's or laptop's screen lock would. Its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        self.client
+            .issue_cmd(DevTools {
+                command: "WebAuthn.enable",
+                params: json!({ "enableUI": false }),
+            })
+            .await
+            .expect("WebAuthn enabled");
+        let added = self
+            .client
+            .issue_cmd(DevTools {
+                command: "WebAuthn.addVirtualAuthenticator",
+                params: json!({ "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserVerified": true,
+                    "automaticPresenceSimulation": true,
+                }}),
+            })
+            .await
+            .expect("virtual authenticator added");
+        added["authenticatorId"].as_str().unwrap().to_owned()
+    }
+
+    /// Any Chrome DevTools Protocol command; its result.
+    pub async fn dev_tools(&self, command: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(DevTools { command, params })
+            .await
+            .unwrap_or_else(|error| panic!("{command}: {error}"))
+    }
+
+    /// The credentials the virtual authenticator holds.
+    pub async fn virtual_credentials(&self, authenticator: &str) -> Vec<Value> {
+        let listed = self
+            .client
+            .issue_cmd(DevTools {
+                command: "WebAuthn.getCredentials",
+                params: json!({ "authenticatorId": authenticator }),
+            })
+            .await
+            .expect("credentials listed");
+        listed["credentials"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The serious and critical axe-core violations on the current page.
     pub async fn axe_violations(&self) -> Vec<Violation> {
         // Injected through WebDriver, which the page's CSP does not govern.
