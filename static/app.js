@@ -110,17 +110,20 @@ for (const form of document.querySelectorAll("form[data-passkey-register]")) {
   });
 }
 
+// Signing in with a passkey alone (/login/passkey) or as the second factor after a password
+// (/login/second-factor/passkey): the form's action takes the answer, its /options the request.
 for (const form of document.querySelectorAll("form[data-passkey-login]")) {
   if (!passkeysWork) continue;
   form.hidden = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const action = form.getAttribute("action");
     try {
-      const options = await postJson("/login/passkey/options");
+      const options = await postJson(`${action}/options`);
       const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.publicKey);
       const credential = await navigator.credentials.get({ publicKey });
       const next = form.querySelector("input[name=next]").value;
-      const done = await postJson("/login/passkey", { credential: credential.toJSON(), next });
+      const done = await postJson(action, { credential: credential.toJSON(), next });
       window.location.assign(done.redirect);
     } catch (error) {
       showPasskeyError(form, ceremonyMessage(error));

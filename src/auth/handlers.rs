@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::{
-    DisplayName, Email, db, password, session, sso, throttle, tokens, two_factor,
+    DisplayName, Email, db, passkeys, password, session, sso, throttle, tokens, two_factor,
     user::{MaybeUser, Role, User},
 };
 use crate::{
@@ -243,12 +243,21 @@ fn throttled_page(mut page: LoginPage, throttled: throttle::Throttled) -> Respon
     (StatusCode::TOO_MANY_REQUESTS, retry_after, page).into_response()
 }
 
-/// The password step passed; the code step is still to come.
+/// The password step passed; the second factor is still to come.
 #[derive(Debug, Serialize, Deserialize)]
 struct PendingLogin {
     user_id: String,
     next: String,
     at: i64,
+    /// Which second factors the second step offers: a TOTP or recovery code, a passkey.
+    #[serde(default = "yes")]
+    code: bool,
+    #[serde(default)]
+    passkey: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Template, WebTemplate)]
@@ -257,14 +266,17 @@ struct LoginPage {
     layout: Layout,
     email: String,
     next: String,
-    /// The code step (second factor) rather than email and password.
+    /// The second step (a second factor) rather than email and password.
     code_step: bool,
+    /// On the second step: the code field (2FA is on for the account).
+    code_field: bool,
     /// The account is throttled: offer its owner a sign-in link by email.
     offer_link: bool,
     errors: FieldErrors,
     /// "Sign in with …" buttons (not on the code step).
     sso: Vec<sso::Button>,
-    /// "Sign in with a passkey" (passkeys work on this site; not on the code step).
+    /// On the first step, "Sign in with a passkey" (passkeys work on this site); on the second,
+    /// "Use your passkey" (the account has one).
     passkeys: bool,
 }
 
@@ -285,6 +297,7 @@ pub async fn login_form(
         email: String::new(),
         next,
         code_step: false,
+        code_field: false,
         offer_link: false,
         errors: FieldErrors::default(),
         sso: state.sso.buttons(),
@@ -312,6 +325,7 @@ pub async fn login(
         email: form.email.trim().to_owned(),
         next: next.clone(),
         code_step: false,
+        code_field: false,
         offer_link: false,
         errors,
         sso: state.sso.buttons(),
@@ -379,7 +393,10 @@ pub(super) async fn after_password(
 }
 
 /// As [`after_password`], for any first factor; `multi_factor`: it already proved two (an
-/// identity provider's MFA the operator trusts), so no code is asked for.
+/// identity provider's MFA the operator trusts), so no second step.
+///
+/// The second step asks for a code when 2FA is on, and offers the account's passkeys too; an
+/// admin whom the 2FA policy binds must use a passkey when it is their only second factor.
 pub(super) async fn after_first_factor(
     state: &AppState,
     session: &Session,
@@ -388,26 +405,56 @@ pub(super) async fn after_first_factor(
     next: String,
     multi_factor: bool,
 ) -> Result<Response, AppError> {
-    if user.has_two_factor() && !multi_factor {
-        let pending = PendingLogin {
-            user_id: user.id.clone(),
-            next: next.clone(),
-            at: session::now(),
-        };
-        session::insert(session, PENDING_LOGIN, &pending).await?;
-        let page = LoginPage {
-            layout,
-            email: String::new(),
-            next,
-            code_step: true,
-            offer_link: false,
-            errors: FieldErrors::default(),
-            sso: Vec::new(),
-            passkeys: false,
-        };
-        return Ok(page.into_response());
+    if multi_factor {
+        return finish_login(state, session, user, &next, true).await;
     }
-    finish_login(state, session, user, &next, multi_factor).await
+    let code = user.has_two_factor();
+    let passkey = state.webauthn.is_some() && passkeys::count(&state.db, &user.id).await? > 0;
+    let bound_by_policy = state.config.require_admin_2fa && user.role == Role::Admin;
+    if !(code || passkey && bound_by_policy) {
+        return finish_login(state, session, user, &next, false).await;
+    }
+    let pending = PendingLogin {
+        user_id: user.id.clone(),
+        next: next.clone(),
+        at: session::now(),
+        code,
+        passkey,
+    };
+    session::insert(session, PENDING_LOGIN, &pending).await?;
+    Ok(second_step_page(layout, &pending, FieldErrors::default()).into_response())
+}
+
+fn second_step_page(layout: Layout, pending: &PendingLogin, errors: FieldErrors) -> LoginPage {
+    LoginPage {
+        layout,
+        email: String::new(),
+        next: pending.next.clone(),
+        code_step: true,
+        code_field: pending.code,
+        offer_link: false,
+        errors,
+        sso: Vec::new(),
+        passkeys: pending.passkey,
+    }
+}
+
+/// The account waiting in this session for its second factor, while its first is fresh; and
+/// where to go after logging in.
+pub(super) async fn pending_second_factor(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<(User, String)>, AppError> {
+    let Some(pending) = session::get::<PendingLogin>(session, PENDING_LOGIN).await? else {
+        return Ok(None);
+    };
+    if session::now() - pending.at >= PENDING_LOGIN_SECONDS {
+        return Ok(None);
+    }
+    let user = db::get_user(&state.db, &pending.user_id).await?;
+    Ok(user
+        .filter(|user| user.active)
+        .map(|user| (user, pending.next)))
 }
 
 async fn second_step(
@@ -430,6 +477,7 @@ async fn second_step(
             email: String::new(),
             next: pending.next,
             code_step: false,
+            code_field: false,
             offer_link: false,
             errors,
             sso: state.sso.buttons(),
@@ -437,16 +485,7 @@ async fn second_step(
         };
         return Ok(invalid(page));
     };
-    let code_page = |layout, errors| LoginPage {
-        layout,
-        email: String::new(),
-        next: pending.next.clone(),
-        code_step: true,
-        offer_link: false,
-        errors,
-        sso: Vec::new(),
-        passkeys: false,
-    };
+    let code_page = |layout, errors| second_step_page(layout, &pending, errors);
     if code.trim().is_empty() {
         errors.add(
             "code",
@@ -498,7 +537,8 @@ async fn finish_login(
     Ok(Redirect::to(&target).into_response())
 }
 
-/// A passkey proved two factors: logs in; where to go next.
+/// A passkey proved two factors (alone, or as the second after a password): logs in; where to
+/// go next.
 pub(super) async fn log_in_with_passkey(
     state: &AppState,
     session: &Session,
@@ -532,7 +572,8 @@ async fn complete_login(
     let target = if state.config.require_admin_2fa && user.role == Role::Admin && !two_factor {
         session::flash(
             session,
-            "Administrators must turn on two-factor authentication first.",
+            "Administrators need a second factor: turn on two-factor authentication here, \
+             or add a passkey in Sign-in settings.",
         )
         .await?;
         "/settings/two-factor"

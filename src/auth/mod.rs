@@ -61,6 +61,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/passkey", post(passkeys::authenticate))
         .route(
+            "/login/second-factor/passkey/options",
+            post(passkeys::second_factor_options),
+        )
+        .route(
+            "/login/second-factor/passkey",
+            post(passkeys::second_factor),
+        )
+        .route(
             "/settings/passkeys/options",
             post(passkeys::registration_options),
         )

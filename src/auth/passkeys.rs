@@ -1,7 +1,8 @@
 //! Passkeys (WebAuthn, through `webauthn-rs`): added in `/settings/sign-in`, then used to sign
-//! in with no password ("Sign in with a passkey": a discoverable credential names its account).
-//! A passkey proves two factors at once (the device, and the PIN or biometric its user
-//! verification requires), so a passkey sign-in meets the admin 2FA policy.
+//! in with no password ("Sign in with a passkey": a discoverable credential names its account),
+//! or as the second factor after a password. A passkey proves two factors at once (the device,
+//! and the PIN or biometric its user verification requires), so either meets the admin 2FA
+//! policy.
 //!
 //! Each ceremony is two requests: the options (with a challenge) and the browser's answer.
 //! The state between them goes into the session (the database), so any instance may take the
@@ -17,8 +18,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn,
+    WebauthnBuilder,
 };
 
 use super::{
@@ -29,6 +31,7 @@ use crate::{config::Config, db::Db, error::AppError, state::AppState};
 
 const REGISTRATION: &str = "passkey_registration";
 const AUTHENTICATION: &str = "passkey_authentication";
+const SECOND_FACTOR: &str = "passkey_second_factor";
 /// A ceremony left unanswered longer than this must start again.
 const CEREMONY_SECONDS: i64 = 5 * 60;
 pub const MAX_PER_USER: i64 = 20;
@@ -111,6 +114,32 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> sqlx::Result<Deleted> {
     }
     tx.commit().await?;
     Ok(Deleted::Done)
+}
+
+/// How many passkeys the user has.
+pub async fn count(db: &Db, user_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// Keeps the counter the authenticator reported (checked by `webauthn-rs`: a cloned
+/// authenticator would repeat or go back) and when the passkey was last used.
+async fn record_use(
+    db: &Db,
+    key_id: &str,
+    mut key: Passkey,
+    result: &AuthenticationResult,
+) -> Result<(), AppError> {
+    key.update_credential(result);
+    sqlx::query("UPDATE passkeys SET credential = $2, last_used_at = $3 WHERE id = $1")
+        .bind(key_id)
+        .bind(serde_json::to_string(&key).map_err(|error| AppError::Internal(error.into()))?)
+        .bind(session::now())
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 fn decoded(rows: &[PasskeyRow]) -> Vec<(String, Passkey)> {
@@ -234,6 +263,9 @@ pub async fn register(
         Err(error) => return Err(error.into()),
     }
     tracing::info!(user_id = %user.id, "passkey added");
+    // As turning on TOTP does, adding a passkey (user verified) gives this session its second
+    // factor: an admin sent here by the 2FA policy may go on.
+    session::mark_multi_factor(&session).await?;
     session::flash(
         &session,
         &format!("Passkey “{name}” added: you can sign in with it now."),
@@ -303,7 +335,7 @@ pub async fn authenticate(
         return Ok(problem(StatusCode::BAD_REQUEST, REFUSED));
     };
     let keys = decoded(&of_user(&state.db, &user.id).await?);
-    let Some((key_id, mut key)) = keys
+    let Some((key_id, key)) = keys
         .into_iter()
         .find(|(_, key)| AsRef::<[u8]>::as_ref(key.cred_id()) == credential_id)
     else {
@@ -320,15 +352,87 @@ pub async fn authenticate(
             return Ok(problem(StatusCode::BAD_REQUEST, REFUSED));
         }
     };
-    // The counter moved forward (a cloned authenticator would repeat or go back).
-    key.update_credential(&result);
-    sqlx::query("UPDATE passkeys SET credential = $2, last_used_at = $3 WHERE id = $1")
-        .bind(&key_id)
-        .bind(serde_json::to_string(&key).map_err(|error| AppError::Internal(error.into()))?)
-        .bind(session::now())
-        .execute(state.db.pool())
-        .await?;
+    record_use(&state.db, &key_id, key, &result).await?;
     let next = session::safe_next(&assertion.next).unwrap_or_default();
+    let redirect = handlers::log_in_with_passkey(&state, &session, &user, &next).await?;
+    Ok(Json(json!({ "redirect": redirect })).into_response())
+}
+
+// --- the second factor after a password -----------------------------------------------------
+
+const TOO_LONG: &str = "That took too long. Please log in again.";
+
+/// `POST /login/second-factor/passkey/options`: a challenge for the passkeys of the account
+/// whose password this session just proved.
+pub async fn second_factor_options(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, AppError> {
+    let Some(webauthn) = state.webauthn.as_deref() else {
+        return Ok(passkeys_off());
+    };
+    let Some((user, _)) = handlers::pending_second_factor(&state, &session).await? else {
+        return Ok(problem(StatusCode::BAD_REQUEST, TOO_LONG));
+    };
+    let keys: Vec<Passkey> = decoded(&of_user(&state.db, &user.id).await?)
+        .into_iter()
+        .map(|(_, key)| key)
+        .collect();
+    if keys.is_empty() {
+        return Ok(problem(
+            StatusCode::BAD_REQUEST,
+            "This account has no passkey. Use your authentication code.",
+        ));
+    }
+    let (options, authentication) = webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|error| AppError::Internal(anyhow::anyhow!("passkey options: {error}")))?;
+    let pending = (&authentication, &user.id, session::now());
+    session::insert(&session, SECOND_FACTOR, pending).await?;
+    Ok(Json(options).into_response())
+}
+
+/// `POST /login/second-factor/passkey`: the signed challenge; logs in the account waiting for
+/// it, and no other.
+pub async fn second_factor(
+    State(state): State<AppState>,
+    session: Session,
+    Json(assertion): Json<Assertion>,
+) -> Result<Response, AppError> {
+    let Some(webauthn) = state.webauthn.as_deref() else {
+        return Ok(passkeys_off());
+    };
+    let ceremony =
+        session::remove::<(PasskeyAuthentication, String, i64)>(&session, SECOND_FACTOR).await?;
+    let waiting = handlers::pending_second_factor(&state, &session).await?;
+    let (Some((authentication, ceremony_user, at)), Some((user, next))) = (ceremony, waiting)
+    else {
+        return Ok(problem(StatusCode::BAD_REQUEST, TOO_LONG));
+    };
+    if ceremony_user != user.id || session::now() - at >= CEREMONY_SECONDS {
+        return Ok(problem(StatusCode::BAD_REQUEST, TOO_LONG));
+    }
+    let result = match webauthn
+        .finish_passkey_authentication(&assertion.credential, &authentication)
+    {
+        Ok(result) => result,
+        Err(error) => {
+            tracing::info!(user_id = %user.id, %error, "passkey second factor refused");
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                "This passkey could not be checked. Try again, or use your authentication code.",
+            ));
+        }
+    };
+    let keys = decoded(&of_user(&state.db, &user.id).await?);
+    let Some((key_id, key)) = keys
+        .into_iter()
+        .find(|(_, key)| key.cred_id() == result.cred_id())
+    else {
+        // Deleted between the two requests.
+        return Ok(problem(StatusCode::BAD_REQUEST, TOO_LONG));
+    };
+    record_use(&state.db, &key_id, key, &result).await?;
     let redirect = handlers::log_in_with_passkey(&state, &session, &user, &next).await?;
     Ok(Json(json!({ "redirect": redirect })).into_response())
 }

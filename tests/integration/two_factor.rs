@@ -1,5 +1,6 @@
 //! Two-factor authentication: turning it on, logging in with a code or a recovery code,
-//! turning it off.
+//! turning it off; and which second factors the step after the password offers (a passkey
+//! beside the code, or alone for an admin the 2FA policy binds).
 
 use reqwest::{StatusCode, header};
 use totp_rs::{Builder, Secret};
@@ -12,6 +13,17 @@ use crate::{
 db_tests! {
     two_factor_can_be_enabled_used_with_codes_and_recovery_codes_and_disabled,
     a_wrong_code_at_setup_keeps_two_factor_off,
+}
+
+db_tests! {
+    with super::at_localhost_with_admin_2fa;
+    the_step_after_the_password_offers_a_passkey_beside_the_code_or_alone_to_a_bound_admin,
+}
+
+/// Passkeys on (the site has a domain name), and admins must use two factors.
+fn at_localhost_with_admin_2fa(config: &mut groundwork::config::Config) {
+    config.public_url = Some("http://localhost".into());
+    config.require_admin_2fa = true;
 }
 
 /// The code for the time step `steps_ahead` steps from now.
@@ -146,4 +158,66 @@ async fn a_wrong_code_at_setup_keeps_two_factor_off(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(enabled, None);
+}
+
+/// Gives the account a passkey row (its credential is not used: the browser tests sign in
+/// with real ones).
+async fn give_passkey(app: &TestApp, email: &str) {
+    sqlx::query(
+        "INSERT INTO passkeys (id, user_id, name, credential_id, credential, created_at) \
+         SELECT $1, id, 'Key', $1, '{}', 0 FROM users WHERE email = $2",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(email)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+}
+
+async fn the_step_after_the_password_offers_a_passkey_beside_the_code_or_alone_to_a_bound_admin(
+    app: TestApp,
+) {
+    const PASSKEY_STEP: &str = "form[data-passkey-login][action='/login/second-factor/passkey']";
+
+    // Ada has 2FA on and a passkey: after her password, a code or the passkey.
+    app.register("ada@example.com", "Ada", PASSWORD).await;
+    turn_on(&app).await;
+    give_passkey(&app, "ada@example.com").await;
+    app.logout().await;
+    let step = Page::from(app.login("ada@example.com", PASSWORD).await).await;
+    assert_eq!(step.count("#code"), 1);
+    assert_eq!(step.count(PASSKEY_STEP), 1);
+    assert_eq!(
+        step.count("form[data-passkey-login][action='/login/passkey']"),
+        0
+    );
+
+    // Bob, a learner with a passkey and no 2FA: the password logs him in, as before.
+    let bob = TestApp::client_only(&app);
+    bob.register("bob@example.com", "Bob", PASSWORD).await;
+    give_passkey(&bob, "bob@example.com").await;
+    bob.logout().await;
+    let login = bob.login("bob@example.com", PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    assert_eq!(login.headers()[header::LOCATION], "/dashboard");
+
+    // Root, an admin the policy binds, with a passkey and no authenticator app: the passkey,
+    // and no code field; until it is used, admin pages stay shut.
+    groundwork::auth::create_admin(&app.db, "root@example.edu", "Root", PASSWORD)
+        .await
+        .unwrap();
+    give_passkey(&app, "root@example.edu").await;
+    let root = TestApp::client_only(&app);
+    let step = Page::from(root.login("root@example.edu", PASSWORD).await).await;
+    assert_eq!(step.count("#code"), 0);
+    assert_eq!(step.count(PASSKEY_STEP), 1);
+    assert!(step.text("main").contains("use your passkey"));
+    let admin = root.get("/admin").await;
+    assert_eq!(admin.status(), StatusCode::SEE_OTHER);
+    assert!(
+        admin.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
 }

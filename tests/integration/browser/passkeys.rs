@@ -1,6 +1,7 @@
 //! Passkeys in Chromium with a virtual authenticator (WebAuthn through DevTools): adding one in
 //! `/settings/sign-in`, signing in with it and no password, and the refusals: an assertion
-//! that claims another user's account, and one made for another origin.
+//! that claims another user's account, and one made for another origin. Then a passkey as the
+//! second factor an admin needs after their password.
 
 use serde_json::Value;
 
@@ -101,8 +102,7 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
         .replace('/', "_");
 
     // Signed out, "Sign in with a passkey": no email, no password.
-    browser.click("nav form[action='/logout'] button").await;
-    browser.wait_for_path("/").await;
+    log_out(&browser).await;
     browser.goto(&localhost(&app, "/login")).await;
     browser.assert_accessible().await;
     browser
@@ -110,18 +110,12 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
         .await;
     browser.wait_for_path("/dashboard").await;
     assert_eq!(browser.text("main h1").await, "Welcome, Ada");
-    let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM passkeys")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert!(used.is_some(), "last used is recorded");
+    assert_used(&app).await;
 
     // Bob, with his own passkey, presents it as Ada's (the user handle says Ada): refused.
-    browser.click("nav form[action='/logout'] button").await;
-    browser.wait_for_path("/").await;
+    log_out(&browser).await;
     register_with_a_passkey(&browser, &app, "bob@example.com", "Bob", "Phone").await;
-    browser.click("nav form[action='/logout'] button").await;
-    browser.wait_for_path("/").await;
+    log_out(&browser).await;
     // The authenticator offers its first credential: keep only Bob's.
     let credentials = browser.virtual_credentials(&authenticator).await;
     let ada_credential = credentials
@@ -164,6 +158,95 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
     assert_eq!(answer["redirect"], "/dashboard", "{answer}");
 
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_who_must_use_two_factors_signs_in_with_a_password_and_a_passkey() {
+    let app = TestApp::sqlite_with(|config| {
+        at_localhost(config);
+        config.require_admin_2fa = true;
+    })
+    .await;
+    groundwork::auth::create_admin(&app.db, "root@example.edu", "Root", PASSWORD)
+        .await
+        .unwrap();
+    let browser = Browser::start().await;
+    browser.add_virtual_authenticator().await;
+    let log_in_with_password = async |next: &str| {
+        browser
+            .goto(&localhost(&app, &format!("/login?next={next}")))
+            .await;
+        browser.fill("email", "root@example.edu").await;
+        browser.fill("password", PASSWORD).await;
+        browser.click("main form button[type=submit]").await;
+    };
+
+    // The password alone: sent to add a second factor, and admin pages stay shut.
+    log_in_with_password("/admin").await;
+    browser.wait_for_path("/settings/two-factor").await;
+    let flash = browser.wait_for("[role=status].flash").await;
+    assert!(flash.contains("or add a passkey"), "{flash}");
+    browser.goto(&localhost(&app, "/admin")).await;
+    assert_eq!(browser.path().await, "/settings/two-factor");
+
+    // Adding a passkey (the user verified on the device) gives this session its second factor.
+    browser.goto(&localhost(&app, "/settings/sign-in")).await;
+    browser.fill("passkey-name", "Security key").await;
+    browser
+        .click("form[data-passkey-register] button[type=submit]")
+        .await;
+    browser.wait_for("[role=status].flash").await;
+    browser.goto(&localhost(&app, "/admin")).await;
+    assert_eq!(browser.path().await, "/admin");
+
+    // Next time: the password, then the passkey (no code is asked for: 2FA by app is off).
+    log_out(&browser).await;
+    log_in_with_password("/admin").await;
+    browser
+        .wait_for("form[data-passkey-login][action='/login/second-factor/passkey']:not([hidden])")
+        .await;
+    assert_eq!(browser.count("input[name=code]").await, 0);
+    assert!(browser.text("main").await.contains("use your passkey"));
+    browser.assert_accessible().await;
+    browser
+        .click("form[data-passkey-login] button[type=submit]")
+        .await;
+    browser.wait_for_path("/admin").await;
+    assert_used(&app).await;
+
+    // With no password step behind it, the second-factor endpoint has nobody to log in.
+    log_out(&browser).await;
+    browser.goto(&localhost(&app, "/login")).await;
+    let answer = browser
+        .eval(
+            r#"const token = JSON.parse(document.body.dataset.hxHeaders)["X-CSRF-Token"];
+            return fetch("/login/second-factor/passkey/options", { method: "POST",
+              headers: { "X-CSRF-Token": token } }).then((answer) => answer.json());"#,
+        )
+        .await;
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("took too long"),
+        "{answer}"
+    );
+
+    browser.close().await;
+}
+
+async fn log_out(browser: &Browser) {
+    browser.click("nav form[action='/logout'] button").await;
+    browser.wait_for_path("/").await;
+}
+
+/// The (one) passkey's last use is recorded.
+async fn assert_used(app: &TestApp) {
+    let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM passkeys")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(used.is_some(), "last used is recorded");
 }
 
 async fn remove_credential(browser: &Browser, authenticator: &str, credential_id: &str) {
