@@ -24,6 +24,7 @@ db_tests! {
     a_rotated_signing_key_is_fetched_and_an_outside_domain_refused,
     an_admin_who_must_use_two_factors_gets_there_only_with_a_second_one,
     github_signs_in_by_its_numeric_id_with_the_primary_verified_email,
+    a_sign_in_begun_at_one_instance_finishes_at_another,
 }
 
 /// [`with_providers`], and admins must use two factors.
@@ -525,4 +526,49 @@ async fn github_signs_in_by_its_numeric_id_with_the_primary_verified_email(app: 
     let unverified = authorize_at_github(&app, "unverified-cat").await;
     let (_, message) = refused(&app, visit(&app, &unverified).await).await;
     assert!(message.contains("has not confirmed"), "{message}");
+}
+
+/// Behind a load balancer: the browser leaves for the provider from one instance and comes back
+/// to another (same public URL, same database). The flow's state is in the session, in the
+/// database, so the second instance finishes it.
+async fn a_sign_in_begun_at_one_instance_finishes_at_another(app: TestApp) {
+    let public_url = app.address.clone();
+    let other = app
+        .another_instance_with(|config| {
+            with_providers(config);
+            config.public_url = Some(public_url);
+        })
+        .await;
+    let url = authorization_url(&app, "/login/test").await;
+    let callback = ProviderAgent::default()
+        .authorize(&app, &url, "hedy@example.edu")
+        .await;
+    let path = callback.strip_prefix(&app.address).unwrap();
+    let site: url::Url = app.address.parse().unwrap();
+    let cookie = reqwest::cookie::CookieStore::cookies(&*app.cookies, &site).unwrap();
+    let finished = other
+        .client
+        .get(other.url(path))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&finished), "/dashboard");
+    // The rotated session the second instance set works at the first.
+    for set_cookie in finished.headers().get_all(reqwest::header::SET_COOKIE) {
+        let set_cookie = set_cookie.to_str().unwrap();
+        reqwest::cookie::CookieStore::set_cookies(
+            &*app.cookies,
+            &mut std::iter::once(&reqwest::header::HeaderValue::from_str(set_cookie).unwrap()),
+            &site,
+        );
+    }
+    let settings = Page::from(app.get("/settings/sign-in").await).await;
+    assert_eq!(settings.texts("tbody td:first-child"), ["Test Identity"]);
+    let email: String = sqlx::query_scalar("SELECT email FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(email, "hedy@example.edu");
 }

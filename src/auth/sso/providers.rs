@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::github::Endpoints;
 
 /// Provider ids that would collide with other `/login/...` pages.
-const RESERVED_IDS: &[&str] = &["link", "passkey", "sso"];
+const RESERVED_IDS: &[&str] = &["link", "passkey", "second-factor", "sso"];
 
 #[derive(Debug, Clone)]
 pub struct Provider {

@@ -1,6 +1,7 @@
 //! Passkeys in Chromium with a virtual authenticator (WebAuthn through DevTools): adding one in
-//! `/settings/sign-in`, signing in with it and no password, and the refusals: an assertion
-//! that claims another user's account, and one made for another origin. Then a passkey as the
+//! `/settings/sign-in`, signing in with it and no password, and the refusals: a cloned
+//! authenticator (its counter gone back), an assertion that claims another user's account, and
+//! one made for another origin. Then a passkey as the
 //! second factor an admin needs after their password.
 
 use serde_json::Value;
@@ -112,8 +113,38 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
     assert_eq!(browser.text("main h1").await, "Welcome, Ada");
     assert_used(&app).await;
 
-    // Bob, with his own passkey, presents it as Ada's (the user handle says Ada): refused.
+    // A cloned authenticator: the same key, its signature counter back at 0. The counter the
+    // server kept is higher, so the sign-in is refused.
+    let original = browser.virtual_credentials(&authenticator).await[0].clone();
+    assert!(original["signCount"].as_u64().unwrap() > 0, "{original}");
+    let mut clone = original.clone();
+    clone["signCount"] = 0.into();
+    remove_credential(
+        &browser,
+        &authenticator,
+        original["credentialId"].as_str().unwrap(),
+    )
+    .await;
+    browser
+        .dev_tools(
+            "WebAuthn.addCredential",
+            serde_json::json!({ "authenticatorId": authenticator, "credential": clone }),
+        )
+        .await;
     log_out(&browser).await;
+    browser.goto(&localhost(&app, "/login")).await;
+    let answer = sign_in_by_script(&browser, None).await;
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not sign you in"),
+        "{answer}"
+    );
+    browser.goto(&localhost(&app, "/settings")).await;
+    assert_eq!(browser.path().await, "/login", "nobody is signed in");
+
+    // Bob, with his own passkey, presents it as Ada's (the user handle says Ada): refused.
     register_with_a_passkey(&browser, &app, "bob@example.com", "Bob", "Phone").await;
     log_out(&browser).await;
     // The authenticator offers its first credential: keep only Bob's.
