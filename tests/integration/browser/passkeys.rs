@@ -134,13 +134,7 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
     log_out(&browser).await;
     browser.goto(&localhost(&app, "/login")).await;
     let answer = sign_in_by_script(&browser, None).await;
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("could not sign you in"),
-        "{answer}"
-    );
+    assert_refused(&answer);
     browser.goto(&localhost(&app, "/settings")).await;
     assert_eq!(browser.path().await, "/login", "nobody is signed in");
 
@@ -161,13 +155,7 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
     .await;
     browser.goto(&localhost(&app, "/login")).await;
     let answer = sign_in_by_script(&browser, Some(&ada_handle_url)).await;
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("could not sign you in"),
-        "{answer}"
-    );
+    assert_refused(&answer);
     browser.goto(&localhost(&app, "/settings")).await;
     assert_eq!(browser.path().await, "/login", "nobody is signed in");
 
@@ -177,13 +165,7 @@ async fn a_passkey_is_added_and_signs_in_and_a_wrong_user_or_origin_is_refused()
         .await;
     browser.goto(&localhost(&elsewhere, "/login")).await;
     let answer = sign_in_by_script(&browser, None).await;
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("could not sign you in"),
-        "{answer}"
-    );
+    assert_refused(&answer);
     browser.goto(&localhost(&app, "/login")).await;
     let answer = sign_in_by_script(&browser, None).await;
     assert_eq!(answer["redirect"], "/dashboard", "{answer}");
@@ -264,6 +246,17 @@ async fn an_admin_who_must_use_two_factors_signs_in_with_a_password_and_a_passke
     );
 
     browser.close().await;
+}
+
+/// The server's answer to a passkey sign-in is its refusal.
+fn assert_refused(answer: &Value) {
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not sign you in"),
+        "{answer}"
+    );
 }
 
 async fn log_out(browser: &Browser) {
