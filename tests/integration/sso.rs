@@ -178,9 +178,18 @@ async fn signing_in_first_makes_an_account_and_signs_in_to_it_again(app: TestApp
         3
     );
 
-    let first = sign_in(&app, "test", "grace@example.edu").await;
+    // The anonymous session that carried the flow is replaced at sign-in, as at a password
+    // login (no session fixation).
+    let url = authorization_url(&app, "/login/test").await;
+    let before = app.session_cookie().expect("the flow's anonymous session");
+    let callback = ProviderAgent::default()
+        .authorize(&app, &url, "grace@example.edu")
+        .await;
+    let first = visit(&app, &callback).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&first), "/dashboard");
+    let after = app.session_cookie().expect("a session");
+    assert_ne!(before, after, "the session id is rotated");
     let settings = Page::from(app.get("/settings/sign-in").await).await;
     assert_eq!(settings.texts("tbody td:first-child"), ["Test Identity"]);
     assert!(settings.text("main").contains("has no password"));
