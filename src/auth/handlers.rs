@@ -292,18 +292,31 @@ pub async fn login_form(
         return Ok(Redirect::to(if next.is_empty() { HOME } else { &next }).into_response());
     }
     let layout = layout.with_csrf(&session).await?;
-    Ok(LoginPage {
+    Ok(
+        first_step_page(&state, layout, String::new(), next, FieldErrors::default())
+            .into_response(),
+    )
+}
+
+/// The email and password form, with the other ways in this site offers.
+fn first_step_page(
+    state: &AppState,
+    layout: Layout,
+    email: String,
+    next: String,
+    errors: FieldErrors,
+) -> LoginPage {
+    LoginPage {
         layout,
-        email: String::new(),
+        email,
         next,
         code_step: false,
         code_field: false,
         offer_link: false,
-        errors: FieldErrors::default(),
+        errors,
         sso: state.sso.buttons(),
         passkeys: state.webauthn.is_some(),
     }
-    .into_response())
 }
 
 pub async fn login(
@@ -320,16 +333,14 @@ pub async fn login(
         return second_step(&state, &session, layout, &address, pending, &form.code).await;
     }
 
-    let page = |layout, errors| LoginPage {
-        layout,
-        email: form.email.trim().to_owned(),
-        next: next.clone(),
-        code_step: false,
-        code_field: false,
-        offer_link: false,
-        errors,
-        sso: state.sso.buttons(),
-        passkeys: state.webauthn.is_some(),
+    let page = |layout, errors| {
+        first_step_page(
+            &state,
+            layout,
+            form.email.trim().to_owned(),
+            next.clone(),
+            errors,
+        )
     };
     let mut errors = FieldErrors::default();
     if form.email.trim().is_empty() {
@@ -409,9 +420,14 @@ pub(super) async fn after_first_factor(
         return finish_login(state, session, user, &next, true).await;
     }
     let code = user.has_two_factor();
-    let passkey = state.webauthn.is_some() && passkeys::count(&state.db, &user.id).await? > 0;
     let bound_by_policy = state.config.require_admin_2fa && user.role == Role::Admin;
-    if !(code || passkey && bound_by_policy) {
+    if !code && !bound_by_policy {
+        // Most logins: no second step whatever passkeys the account has.
+        return finish_login(state, session, user, &next, false).await;
+    }
+    let passkey = state.webauthn.is_some() && passkeys::count(&state.db, &user.id).await? > 0;
+    if !code && !passkey {
+        // The policy sends them to add a second factor.
         return finish_login(state, session, user, &next, false).await;
     }
     let pending = PendingLogin {
@@ -448,13 +464,18 @@ pub(super) async fn pending_second_factor(
     let Some(pending) = session::get::<PendingLogin>(session, PENDING_LOGIN).await? else {
         return Ok(None);
     };
+    let user = waiting_user(&state.db, &pending).await?;
+    Ok(user.map(|user| (user, pending.next)))
+}
+
+/// The account `pending` waits for, while its first factor is fresh and the account active.
+async fn waiting_user(db: &Db, pending: &PendingLogin) -> Result<Option<User>, AppError> {
     if session::now() - pending.at >= PENDING_LOGIN_SECONDS {
         return Ok(None);
     }
-    let user = db::get_user(&state.db, &pending.user_id).await?;
-    Ok(user
-        .filter(|user| user.active)
-        .map(|user| (user, pending.next)))
+    Ok(db::get_user(db, &pending.user_id)
+        .await?
+        .filter(|user| user.active))
 }
 
 async fn second_step(
@@ -466,23 +487,10 @@ async fn second_step(
     code: &str,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
-    let user = db::get_user(&state.db, &pending.user_id).await?;
-    let Some(user) =
-        user.filter(|user| user.active && session::now() - pending.at < PENDING_LOGIN_SECONDS)
-    else {
+    let Some(user) = waiting_user(&state.db, &pending).await? else {
         session::remove::<PendingLogin>(session, PENDING_LOGIN).await?;
         errors.add("email", "That took too long. Please log in again.");
-        let page = LoginPage {
-            layout,
-            email: String::new(),
-            next: pending.next,
-            code_step: false,
-            code_field: false,
-            offer_link: false,
-            errors,
-            sso: state.sso.buttons(),
-            passkeys: state.webauthn.is_some(),
-        };
+        let page = first_step_page(state, layout, String::new(), pending.next, errors);
         return Ok(invalid(page));
     };
     let code_page = |layout, errors| second_step_page(layout, &pending, errors);

@@ -142,6 +142,18 @@ async fn record_use(
     Ok(())
 }
 
+/// The user's stored passkey with this credential id (and its row id), if it is there.
+async fn stored_key(
+    db: &Db,
+    user_id: &str,
+    credential_id: &[u8],
+) -> sqlx::Result<Option<(String, Passkey)>> {
+    let keys = decoded(&of_user(db, user_id).await?);
+    Ok(keys
+        .into_iter()
+        .find(|(_, key)| AsRef::<[u8]>::as_ref(key.cred_id()) == credential_id))
+}
+
 fn decoded(rows: &[PasskeyRow]) -> Vec<(String, Passkey)> {
     rows.iter()
         .filter_map(|row| Some((row.id.clone(), serde_json::from_str(&row.credential).ok()?)))
@@ -334,11 +346,7 @@ pub async fn authenticate(
     else {
         return Ok(problem(StatusCode::BAD_REQUEST, REFUSED));
     };
-    let keys = decoded(&of_user(&state.db, &user.id).await?);
-    let Some((key_id, key)) = keys
-        .into_iter()
-        .find(|(_, key)| AsRef::<[u8]>::as_ref(key.cred_id()) == credential_id)
-    else {
+    let Some((key_id, key)) = stored_key(&state.db, &user.id, credential_id).await? else {
         return Ok(problem(StatusCode::BAD_REQUEST, REFUSED));
     };
     let result = match webauthn.finish_discoverable_authentication_v2(
@@ -424,11 +432,7 @@ pub async fn second_factor(
             ));
         }
     };
-    let keys = decoded(&of_user(&state.db, &user.id).await?);
-    let Some((key_id, key)) = keys
-        .into_iter()
-        .find(|(_, key)| key.cred_id() == result.cred_id())
-    else {
+    let Some((key_id, key)) = stored_key(&state.db, &user.id, result.cred_id()).await? else {
         // Deleted between the two requests.
         return Ok(problem(StatusCode::BAD_REQUEST, TOO_LONG));
     };
