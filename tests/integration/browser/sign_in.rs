@@ -37,6 +37,17 @@ async fn a_learner_signs_in_with_the_identity_provider_and_sees_the_link_in_sett
     browser.goto(&app.url("/settings/sign-in")).await;
     browser.assert_accessible().await;
     assert_eq!(browser.text("tbody td:first-child").await, "Test Identity");
+    // On a wide screen the table shows every column, Unlink included, without scrolling.
+    let scrolls = browser
+        .eval(
+            "const box = document.querySelector('.table-scroll'); \
+             return box.scrollWidth > box.clientWidth;",
+        )
+        .await;
+    assert_eq!(
+        scrolls, false,
+        "the linked accounts table scrolls at 1024 px"
+    );
 
     // A callback this browser did not start: the refusal page, accessible, and no way in.
     browser.click("nav form[action='/logout'] button").await;
